@@ -1,0 +1,231 @@
+import { parse as parseToml, TomlError } from "smol-toml";
+import type { z } from "zod";
+import { issuePath } from "../problem.js";
+import { toBoolean } from "./coerce.js";
+import { resolveKey } from "./keys.js";
+import { configSchema, type MemoriaConfig } from "./schema.js";
+
+/** Where one value came from, named as an operator would look for it. */
+export interface ValueOrigin {
+  /** `memoria.toml`, `MEMORIA_SYNC__PRIVACY_FLOOR`, `PATCH /settings`, … */
+  source: string;
+  /** The value as that source wrote it (env values are strings). */
+  raw: unknown;
+  layer: "toml" | "env" | "override";
+}
+
+export interface ConfigIssue {
+  /** Dotted key, `sync.privacy_floor`, `regions[0].lat`. */
+  key: string;
+  message: string;
+  origin?: ValueOrigin;
+}
+
+export class ConfigError extends Error {
+  readonly issues: ConfigIssue[];
+  constructor(issues: ConfigIssue[]) {
+    super(`invalid configuration:\n${issues.map((issue) => `  ${formatIssue(issue)}`).join("\n")}`);
+    this.name = "ConfigError";
+    this.issues = issues;
+  }
+}
+
+/** `sync.privacy_floor = -40 (from MEMORIA_SYNC__PRIVACY_FLOOR): must be between -15 and 15` */
+export function formatIssue(issue: ConfigIssue): string {
+  if (!issue.origin) return `${issue.key}: ${issue.message}`;
+  const raw = issue.origin.raw;
+  const shown = typeof raw === "string" && issue.origin.layer === "env" ? raw : JSON.stringify(raw);
+  return `${issue.key} = ${shown} (from ${issue.origin.source}): ${issue.message}`;
+}
+
+export interface LoadConfigInput {
+  /** Text of `memoria.toml`, if any. */
+  toml?: string;
+  /** Name shown for the TOML source. @default "memoria.toml" */
+  tomlName?: string;
+  /** `process.env` in Node, the worker's `env` bindings in Workers. Non-string bindings are ignored. */
+  env?: Record<string, unknown>;
+  /** Dotted keys (`"sync.privacy_floor": 0`) from `PATCH /settings`; highest precedence. */
+  overrides?: Record<string, unknown>;
+  /** Name shown for the overrides. @default "PATCH /settings" */
+  overridesName?: string;
+  /** Report unknown keys in TOML and env as errors rather than warnings. Unknown override keys are always errors. */
+  strict?: boolean;
+}
+
+export interface LoadedConfig {
+  config: MemoriaConfig;
+  /** Dotted key → where its value came from (keys left at their default are absent). */
+  origins: Map<string, ValueOrigin>;
+  /** Unknown keys that were ignored (the Python original's other settings share the env). */
+  warnings: string[];
+}
+
+const ENV_PREFIX = "MEMORIA_";
+/** Bare env names the operator documents use, outside the `MEMORIA_` prefix. */
+const BARE_ENV: Record<string, (value: string) => { segments: string[]; value: unknown }> = {
+  DECREMENT_TZ: (value) => ({ segments: ["DECREMENT_TZ"], value }),
+  // DISABLE_SCHEDULERS=true is the standby region's switch: it means scheduler.enabled=false.
+  DISABLE_SCHEDULERS: (value) => {
+    const flag = toBoolean(value);
+    return { segments: ["scheduler", "enabled"], value: typeof flag === "boolean" ? !flag : value };
+  },
+};
+
+type Tree = Record<string, unknown>;
+
+/**
+ * Builds the configuration from `memoria.toml` < `MEMORIA_SECTION__KEY` env vars <
+ * overrides, validates it with the one schema, and reports every bad key at once.
+ * @throws ConfigError listing every problem with its value and source.
+ */
+export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
+  const tree: Tree = {};
+  const origins = new Map<string, ValueOrigin>();
+  const issues: ConfigIssue[] = [];
+  const warnings: string[] = [];
+
+  const assign = (
+    segments: string[],
+    value: unknown,
+    origin: ValueOrigin,
+    unknownIsError: boolean,
+  ) => {
+    const shownKey = segments.join(".");
+    const resolved = resolveKey(segments);
+    if (resolved.kind === "unknown") {
+      const issue: ConfigIssue = { key: shownKey, message: "unknown key", origin };
+      if (unknownIsError) issues.push(issue);
+      else warnings.push(`${formatIssue(issue)} (ignored)`);
+      return;
+    }
+    if (resolved.kind === "section") {
+      if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+        for (const [key, child] of Object.entries(value))
+          assign([...segments, key], child, origin, unknownIsError);
+      } else {
+        issues.push({
+          key: resolved.path.join("."),
+          message: "must be a table of settings",
+          origin: { ...origin, raw: value },
+        });
+      }
+      return;
+    }
+    const path = resolved.kind === "entry" ? [...resolved.path, resolved.entry] : resolved.path;
+    setPath(tree, path, value);
+    const key = path.join(".");
+    // A whole table replaces what lower layers set inside it.
+    for (const existing of [...origins.keys()])
+      if (existing.startsWith(`${key}.`)) origins.delete(existing);
+    origins.set(key, { ...origin, raw: value });
+  };
+
+  if (input.toml !== undefined && input.toml.trim() !== "") {
+    const source = input.tomlName ?? "memoria.toml";
+    try {
+      const parsed = parseToml(input.toml) as Tree;
+      for (const [key, value] of Object.entries(parsed)) {
+        assign([key], value, { source, raw: value, layer: "toml" }, input.strict ?? false);
+      }
+    } catch (error) {
+      const message = error instanceof TomlError ? error.message.split("\n")[0] : String(error);
+      issues.push({ key: source, message: `is not valid TOML: ${message}` });
+    }
+  }
+
+  // Whole tables (`MEMORIA_SYNC__OPTIONS='{…}'`) first, so single entries inside them win.
+  const envEntries = Object.entries(input.env ?? {}).sort(
+    ([a], [b]) => a.split("__").length - b.split("__").length || (a < b ? -1 : a > b ? 1 : 0),
+  );
+  for (const [name, value] of envEntries) {
+    if (typeof value !== "string") continue;
+    const upper = name.toUpperCase();
+    const bare = BARE_ENV[upper];
+    if (bare) {
+      const { segments, value: mapped } = bare(value);
+      assign(segments, mapped, { source: name, raw: value, layer: "env" }, input.strict ?? false);
+      continue;
+    }
+    if (!upper.startsWith(ENV_PREFIX)) continue;
+    const segments = name.slice(ENV_PREFIX.length).split("__");
+    if (segments.some((segment) => segment === "")) {
+      warnings.push(`${name}: empty segment in the name (ignored)`);
+      continue;
+    }
+    assign(segments, value, { source: name, raw: value, layer: "env" }, input.strict ?? false);
+  }
+
+  const overridesName = input.overridesName ?? "PATCH /settings";
+  for (const [key, value] of Object.entries(input.overrides ?? {})) {
+    assign(key.split("."), value, { source: overridesName, raw: value, layer: "override" }, true);
+  }
+
+  const result = configSchema.safeParse(tree);
+  if (!result.success)
+    issues.push(...result.error.issues.map((issue) => toConfigIssue(issue, origins, tree)));
+  if (issues.length > 0 || !result.success) throw new ConfigError(dedupe(issues));
+  return { config: result.data, origins, warnings };
+}
+
+function setPath(tree: Tree, path: readonly string[], value: unknown): void {
+  let node = tree;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (next === null || typeof next !== "object" || Array.isArray(next)) node[key] = {};
+    node = node[key] as Tree;
+  }
+  node[path[path.length - 1] as string] = value;
+}
+
+function toConfigIssue(
+  issue: z.core.$ZodIssue,
+  origins: Map<string, ValueOrigin>,
+  tree: Tree,
+): ConfigIssue {
+  const path = issue.path.map((part) => (typeof part === "symbol" ? String(part) : part));
+  const key = issuePath(path);
+  // The value at fault came from the deepest key a source set on this path.
+  for (let depth = path.length; depth > 0; depth--) {
+    const prefix = path.slice(0, depth);
+    if (prefix.some((part) => typeof part === "number")) continue;
+    const origin = origins.get(prefix.join("."));
+    if (origin) {
+      const raw =
+        depth === path.length
+          ? origin.raw
+          : (valueAt(tree, path) ?? valueAt(toJsonValue(origin.raw), path.slice(depth)));
+      return { key, message: issue.message, origin: { ...origin, raw } };
+    }
+  }
+  return { key, message: issue.message };
+}
+
+function valueAt(tree: unknown, path: ReadonlyArray<string | number>): unknown {
+  let node: unknown = tree;
+  for (const part of path)
+    node =
+      node !== null && typeof node === "object"
+        ? (node as Record<string | number, unknown>)[part]
+        : undefined;
+  return node;
+}
+
+function toJsonValue(raw: unknown): unknown {
+  if (typeof raw !== "string") return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const line = formatIssue(issue);
+    if (seen.has(line)) return false;
+    seen.add(line);
+    return true;
+  });
+}

@@ -1,0 +1,244 @@
+import { z } from "zod";
+import { NAME_PATTERN, PRIVACY_MAX, PRIVACY_MIN, regionIdSchema } from "../event.js";
+import { flag, int, num, scalarMap, toJson, toNumber } from "./coerce.js";
+
+const between = `must be between ${PRIVACY_MIN} and ${PRIVACY_MAX}`;
+const privacyBound = () =>
+  z.preprocess(
+    toNumber,
+    z
+      .number({ error: "must be a number" })
+      .min(PRIVACY_MIN, { error: between })
+      .max(PRIVACY_MAX, { error: between }),
+  );
+
+const name = () =>
+  z
+    .string({ error: "must be a string" })
+    .regex(NAME_PATTERN, { error: "must be letters, digits, . _ : - (1-128)" });
+
+/** `memoria_sync_events` or `infra.memoria_sync_events`: plain identifiers only, so it can be quoted safely. */
+export const TABLE_PATTERN = /^[a-z_][a-z0-9_]{0,62}(\.[a-z_][a-z0-9_]{0,62})?$/;
+
+/** A real IANA zone name (`UTC`, `America/New_York`), not an offset like `+02:00`. */
+export function isIanaTimeZone(zone: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(zone)) return false;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const regionSchema = z
+  .strictObject({
+    id: regionIdSchema,
+    /** Base URL of the region's gateway. */
+    url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+    /** Name of a service binding to the region's gateway (instead of a URL). */
+    service: z.string().min(1).optional(),
+    lat: z.preprocess(
+      toNumber,
+      z
+        .number({ error: "must be a number" })
+        .min(-90, { error: "must be between -90 and 90" })
+        .max(90, { error: "must be between -90 and 90" }),
+    ),
+    lon: z.preprocess(
+      toNumber,
+      z
+        .number({ error: "must be a number" })
+        .min(-180, { error: "must be between -180 and 180" })
+        .max(180, { error: "must be between -180 and 180" }),
+    ),
+    /** Two-letter continent code as in `request.cf.continent` (fallback when a client has no coordinates). */
+    continent: z
+      .enum(["AF", "AN", "AS", "EU", "NA", "OC", "SA"], {
+        error: "must be one of AF AN AS EU NA OC SA",
+      })
+      .optional(),
+    role: z.enum(["writer", "reader"], { error: "must be writer or reader" }).default("reader"),
+    enabled: flag().default(true),
+  })
+  .refine((region) => region.url !== undefined || region.service !== undefined, {
+    error: "needs a url or a service binding",
+    path: ["url"],
+  });
+export type RegionConfig = z.infer<typeof regionSchema>;
+
+export const memorySchema = z.strictObject({
+  /** Tenant namespace of this deployment; only events of this namespace are published or applied. @default "default" */
+  namespace: name().default("default"),
+  /** Team spaces are `<prefix>-<team>`. @default "team" */
+  team_namespace_prefix: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,31}$/, { error: "must be lowercase letters, digits, '-'" })
+    .default("team"),
+  /** Lowest y this deployment accepts in writes at all. @default -15 */
+  privacy_floor: privacyBound().default(PRIVACY_MIN),
+});
+
+export const syncSchema = z
+  .strictObject({
+    /** @default false */
+    enabled: flag().default(false),
+    /** `none` turns sync off; the Python original's `memory` backend has no edge equivalent. @default "none" */
+    backend: z
+      .preprocess(
+        (v) => (typeof v === "string" ? v.trim().toLowerCase() : v),
+        z.enum(["none", "redis", "postgres"], { error: "must be none, redis or postgres" }),
+      )
+      .default("none"),
+    /** Redis: the Upstash REST URL; Postgres: a postgres:// URL. Secret. */
+    connection_url: z.string().trim().min(1, { error: "must not be empty" }).optional(),
+    /** Upstash REST token (Redis backend). Secret. */
+    token: z.string().min(1).optional(),
+    /** Redis stream key / Postgres NOTIFY channel. @default "memoria-sync" */
+    channel: z
+      .string()
+      .trim()
+      .min(1)
+      .max(63)
+      .regex(/^[A-Za-z0-9_.:-]+$/, { error: "must be letters, digits, _ . : -" })
+      .default("memoria-sync"),
+    /** Journal table for the Postgres backend, optionally schema-qualified. @default "memoria_sync_events" */
+    table: z
+      .string()
+      .trim()
+      .regex(TABLE_PATTERN, {
+        error: "must be table or schema.table (lowercase letters, digits, _)",
+      })
+      .default("memoria_sync_events"),
+    /** Send full payloads (not just ids) to peers whose band allows them. @default false */
+    realtime_replication: flag().default(false),
+    /** Lowest y that crosses to peers (inclusive). @default -15 */
+    privacy_floor: privacyBound().default(PRIVACY_MIN),
+    /** Highest y that crosses to peers (inclusive). @default 15 */
+    privacy_ceiling: privacyBound().default(PRIVACY_MAX),
+    /** Backend client options, keys kept as written (`ssl`, `socket_timeout`). */
+    options: scalarMap().default({}),
+    /** Postgres connection keywords, keys kept as written (`sslmode`, `application_name`). */
+    connect_kwargs: scalarMap().default({}),
+    /** Approximate number of events a Redis stream keeps (`XADD MAXLEN ~`). @default 1000000 */
+    retention_events: int((n) => n.min(1000, { error: "must be at least 1000" })).default(
+      1_000_000,
+    ),
+    /** Remote clocks further ahead than this are rejected. @default 60000 */
+    max_clock_drift_ms: int((n) => n.min(1000, { error: "must be at least 1000" })).default(60_000),
+    /** Key id → HMAC secret. Secret. */
+    signing_keys: scalarMap().default({}),
+    /** Key id used to sign new events; must be in `signing_keys`. */
+    signing_key_id: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,32}$/, { error: "must be 1-32 of A-Z a-z 0-9 _ -" })
+      .optional(),
+    /** `/healthz` answers 503 when more events than this wait. @default 10000 */
+    max_lag_events: int((n) => n.min(0, { error: "must be >= 0" })).default(10_000),
+    /** `/healthz` answers 503 when the oldest waiting event is older than this. @default 300 */
+    max_lag_seconds: num((n) => n.min(0, { error: "must be >= 0" })).default(300),
+  })
+  .superRefine((sync, ctx) => {
+    if (sync.privacy_ceiling < sync.privacy_floor) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["privacy_ceiling"],
+        message: `must be >= sync.privacy_floor (${sync.privacy_floor})`,
+      });
+    }
+    if (sync.enabled && sync.backend !== "none" && sync.connection_url === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["connection_url"],
+        message: `is required when sync is enabled with backend ${sync.backend}`,
+      });
+    }
+    if (sync.signing_key_id !== undefined && !(sync.signing_key_id in sync.signing_keys)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["signing_key_id"],
+        message: "must name a key in sync.signing_keys",
+      });
+    }
+    for (const [id, secret] of Object.entries(sync.signing_keys)) {
+      if (typeof secret !== "string" || secret.length < 32) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["signing_keys", id],
+          message: "must be a secret of at least 32 characters",
+        });
+      }
+    }
+  });
+
+export const schedulerSchema = z.strictObject({
+  /** Run the cron jobs in this region (off in a standby region). @default true */
+  enabled: flag().default(true),
+  /** Leader lease lifetime; a holder that stops renewing loses it after this. @default 60000 */
+  lease_ttl_ms: int((n) => n.min(1000, { error: "must be at least 1000" })).default(60_000),
+});
+
+export const regionSelfSchema = z.strictObject({
+  /** This deployment's region id (event origin, echo suppression, HLC node). @default "local" */
+  id: regionIdSchema.default("local"),
+  /** Role at start; `/admin/promote` changes it at run time. @default "writer" */
+  role: z.enum(["writer", "reader"], { error: "must be writer or reader" }).default("writer"),
+});
+
+export const loggingSchema = z.strictObject({
+  level: z
+    .preprocess(
+      (v) => (typeof v === "string" ? v.trim().toUpperCase() : v),
+      z.enum(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], {
+        error: "must be DEBUG, INFO, WARNING, ERROR or CRITICAL",
+      }),
+    )
+    .default("INFO"),
+});
+
+/** The whole configuration: `memoria.toml` < `MEMORIA_…` env < `PATCH /settings`. */
+export const configSchema = z.strictObject({
+  memory: memorySchema.prefault({}),
+  sync: syncSchema.prefault({}),
+  scheduler: schedulerSchema.prefault({}),
+  region: regionSelfSchema.prefault({}),
+  logging: loggingSchema.prefault({}),
+  /** Regions the router knows (JSON array in env: `MEMORIA_REGIONS='[…]'`). */
+  regions: z
+    .preprocess(toJson, z.array(regionSchema, { error: "must be a list of regions" }))
+    .default([])
+    .superRefine((regions, ctx) => {
+      const seen = new Set<string>();
+      regions.forEach((region, i) => {
+        if (seen.has(region.id))
+          ctx.addIssue({
+            code: "custom",
+            path: [i, "id"],
+            message: `duplicate region id "${region.id}"`,
+          });
+        seen.add(region.id);
+      });
+    }),
+  /** Time zone whose midnight starts a decrement day. @default "UTC" */
+  DECREMENT_TZ: z
+    .string()
+    .trim()
+    .refine(isIanaTimeZone, { error: "must be an IANA time zone such as UTC or America/New_York" })
+    .default("UTC"),
+  /** Key for `/settings` and `/admin/*` (`X-API-Key`). Secret. */
+  api_key: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
+});
+
+export type MemoriaConfig = z.infer<typeof configSchema>;
+export type MemoriaConfigInput = z.input<typeof configSchema>;
+
+/** Dotted keys whose values are never shown (`***`) and are kept when `***` is sent back. */
+export const SECRET_KEYS = [
+  "sync.connection_url",
+  "sync.token",
+  "sync.signing_keys",
+  "api_key",
+] as const;
+
+/** Free-form tables whose own keys keep their case (`MEMORIA_SYNC__OPTIONS__ssl`). */
+export const FREE_FORM_KEYS = ["sync.options", "sync.connect_kwargs", "sync.signing_keys"] as const;

@@ -1,0 +1,121 @@
+import { z } from "zod";
+import { isEventId } from "./event-id.js";
+import { isHlcString } from "./hlc.js";
+import { type FieldError, fieldErrors } from "./problem.js";
+
+export const SYNC_ACTIONS = [
+  "memory.created",
+  "memory.updated",
+  "memory.deleted",
+  "memory.redacted",
+  "thread.updated",
+  "schedule.decrement",
+] as const;
+export type SyncAction = (typeof SYNC_ACTIONS)[number];
+
+export const ENTITY_TYPES = ["memory", "thread", "schedule"] as const;
+export type EntityType = (typeof ENTITY_TYPES)[number];
+
+/** Which entity type each action is about; an event pairing them otherwise is malformed. */
+export const ACTION_ENTITY: Record<SyncAction, EntityType> = {
+  "memory.created": "memory",
+  "memory.updated": "memory",
+  "memory.deleted": "memory",
+  "memory.redacted": "memory",
+  "thread.updated": "thread",
+  "schedule.decrement": "schedule",
+};
+
+export const PRIVACY_MIN = -15;
+export const PRIVACY_MAX = 15;
+
+/** The privacy axis y: -15 (private) … +15 (public). */
+export const privacySchema = z
+  .number({ error: "must be a number" })
+  .min(PRIVACY_MIN, { error: `must be between ${PRIVACY_MIN} and ${PRIVACY_MAX}` })
+  .max(PRIVACY_MAX, { error: `must be between ${PRIVACY_MIN} and ${PRIVACY_MAX}` });
+
+/** Namespaces and region ids share one conservative alphabet: safe in keys, URLs and SQL literals. */
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+export const nameSchema = z.string({ error: "must be a string" }).regex(NAME_PATTERN, {
+  error: "must be 1-128 characters of letters, digits, . _ : - (not starting with a symbol)",
+});
+
+export const REGION_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export const regionIdSchema = z
+  .string({ error: "must be a string" })
+  .regex(REGION_ID_PATTERN, { error: "must be 1-63 lowercase letters, digits or '-'" });
+
+const isoUtcSchema = z.iso.datetime({ offset: false, error: "must be an ISO-8601 UTC time (…Z)" });
+
+/** Signature form `<keyId>.<base64url HMAC-SHA256>`; the key id lets keys rotate. */
+export const SIGNATURE_PATTERN = /^([A-Za-z0-9_-]{1,32})\.([A-Za-z0-9_-]{43})$/;
+
+export const syncEventSchema = z
+  .strictObject({
+    v: z.literal(1, { error: "must be 1 (the event contract version)" }),
+    id: z
+      .string({ error: "must be a string" })
+      .refine(isEventId, { error: "must be a UUIDv7 or a ULID" }),
+    action: z.enum(SYNC_ACTIONS, { error: `must be one of ${SYNC_ACTIONS.join(", ")}` }),
+    entity_type: z.enum(ENTITY_TYPES, { error: `must be one of ${ENTITY_TYPES.join(", ")}` }),
+    entity_id: z
+      .string({ error: "must be a string" })
+      .min(1, { error: "must not be empty" })
+      .max(256),
+    namespace: nameSchema,
+    origin: regionIdSchema,
+    hlc: z
+      .string({ error: "must be a string" })
+      .refine(isHlcString, { error: "must be wallMs:counter:node" }),
+    privacy: privacySchema.nullable(),
+    created_at: isoUtcSchema,
+    payload: z.record(z.string(), z.unknown(), { error: "must be an object" }).optional(),
+    sig: z
+      .string({ error: "must be a string" })
+      .regex(SIGNATURE_PATTERN, { error: "must be <keyId>.<base64url HMAC>" })
+      .optional(),
+  })
+  .superRefine((event, ctx) => {
+    if (ACTION_ENTITY[event.action] !== event.entity_type) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["entity_type"],
+        message: `must be "${ACTION_ENTITY[event.action]}" for action ${event.action}`,
+      });
+    }
+    // A redaction tells the peer to forget; it must not carry the content it removes.
+    if (event.action === "memory.redacted" && event.payload !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["payload"],
+        message: "must be absent on memory.redacted",
+      });
+    }
+  });
+
+/** SyncEvent v1 — the one wire format between regions (DESIGN.md §3). */
+export type SyncEvent = z.infer<typeof syncEventSchema>;
+/** An event before it is signed. */
+export type UnsignedSyncEvent = Omit<SyncEvent, "sig">;
+
+export type ParseResult<T> = { success: true; data: T } | { success: false; errors: FieldError[] };
+
+/** Parses JSON text or an already-decoded value; errors name each bad field. */
+export function parseEvent(input: unknown): ParseResult<SyncEvent> {
+  let value = input;
+  if (typeof input === "string") {
+    try {
+      value = JSON.parse(input);
+    } catch (error) {
+      return {
+        success: false,
+        errors: [{ field: "(root)", message: `not JSON: ${(error as Error).message}` }],
+      };
+    }
+  }
+  const result = syncEventSchema.safeParse(value);
+  return result.success
+    ? { success: true, data: result.data }
+    : { success: false, errors: fieldErrors(result.error) };
+}

@@ -1,0 +1,133 @@
+export { canonicalJson } from "./canonical-json.js";
+export {
+  CONFIG_KEYS,
+  configKeys,
+  type KeyNode,
+  type ResolvedKey,
+  resolveKey,
+} from "./config/keys.js";
+export {
+  ConfigError,
+  type ConfigIssue,
+  formatIssue,
+  type LoadConfigInput,
+  type LoadedConfig,
+  loadConfig,
+  type ValueOrigin,
+} from "./config/load.js";
+export {
+  configSchema,
+  FREE_FORM_KEYS,
+  isIanaTimeZone,
+  type MemoriaConfig,
+  type MemoriaConfigInput,
+  type RegionConfig,
+  regionSchema,
+  SECRET_KEYS,
+  TABLE_PATTERN,
+} from "./config/schema.js";
+export { isSecretKey, MASK, settingsView, withoutMaskedSecrets } from "./config/settings.js";
+export {
+  ACTION_ENTITY,
+  ENTITY_TYPES,
+  type EntityType,
+  NAME_PATTERN,
+  nameSchema,
+  type ParseResult,
+  PRIVACY_MAX,
+  PRIVACY_MIN,
+  parseEvent,
+  privacySchema,
+  REGION_ID_PATTERN,
+  regionIdSchema,
+  SIGNATURE_PATTERN,
+  SYNC_ACTIONS,
+  type SyncAction,
+  type SyncEvent,
+  syncEventSchema,
+  type UnsignedSyncEvent,
+} from "./event.js";
+export {
+  deterministicEventId,
+  isEventId,
+  newEventId,
+  ULID_PATTERN,
+  UUID_V7_PATTERN,
+} from "./event-id.js";
+export {
+  ClockDriftError,
+  compareHlc,
+  formatHlc,
+  type Hlc,
+  HlcFormatError,
+  HybridClock,
+  type HybridClockOptions,
+  isHlcString,
+  parseHlc,
+} from "./hlc.js";
+export {
+  fromLegacy,
+  LEGACY_ORIGIN,
+  type LegacySyncEvent,
+  legacyEventSchema,
+  legacyPrivacy,
+} from "./legacy.js";
+export {
+  applyEffect,
+  type DecrementMark,
+  decrementKey,
+  type EventEffect,
+  effectiveX,
+  emptyReplica,
+  eventEffect,
+  mergeDecrement,
+  mergeRecord,
+  mergeReplicas,
+  type RecordData,
+  type RecordState,
+  type RecordStatus,
+  type ReplicaState,
+  visibleRecords,
+} from "./merge.js";
+export {
+  type BandValidation,
+  decideReplication,
+  FULL_BAND,
+  inBand,
+  type PrivacyBand,
+  type ReplicationDecision,
+  validateBand,
+} from "./privacy.js";
+export {
+  describeFieldErrors,
+  type FieldError,
+  fieldErrors,
+  issuePath,
+  PROBLEM_CONTENT_TYPE,
+  type ProblemDetails,
+  ProblemError,
+  type ProblemInit,
+  problem,
+  problemDetailsSchema,
+  problemResponse,
+} from "./problem.js";
+export {
+  classifyInbound,
+  type InboundContext,
+  type InboundVerdict,
+  isEcho,
+  isOwnNamespace,
+  teamNamespace,
+} from "./routing.js";
+export {
+  base64url,
+  createKeyring,
+  fromBase64url,
+  type Keyring,
+  type KeyringInput,
+  MIN_SECRET_LENGTH,
+  signEvent,
+  signingInput,
+  type VerifyResult,
+  verifyEvent,
+} from "./signing.js";

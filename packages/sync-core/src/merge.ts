@@ -1,0 +1,191 @@
+import { canonicalJson } from "./canonical-json.js";
+import type { SyncEvent } from "./event.js";
+import { compareHlc } from "./hlc.js";
+import { inBand, type PrivacyBand } from "./privacy.js";
+
+/**
+ * Convergent replica state (a state-based CRDT): each record is a last-writer-wins
+ * register ordered by HLC, deletes are absorbing tombstones, and the daily decrement is
+ * a grow-only set of (namespace, date) marks. `mergeRecord` and `mergeReplicas` are
+ * commutative, associative and idempotent, so replicas that received the same events,
+ * in any order and with any duplicates, hold the same state.
+ *
+ * How the decrement commutes with replicated updates: it never rewrites a record's x.
+ * A record keeps the x its writer saw (a snapshot at the write's HLC), and its effective
+ * x is that value minus the number of decrement marks of its namespace whose HLC is later
+ * than the write. That count depends only on the set of marks and the record's own HLC,
+ * not on whether the update or the decrement arrived first, so both orders give the same
+ * x. A writer that had already applied a decrement wrote a later HLC and an x that already
+ * includes it, so it is not subtracted twice.
+ */
+
+/** The fields merge reasons about; the rest of a snapshot travels untouched. */
+export interface RecordData {
+  x: number;
+  y: number | null;
+  [field: string]: unknown;
+}
+
+/**
+ * - `live`: the record with its content;
+ * - `redacted`: this region may not hold it (its y left our band); a later write back into
+ *   the band replaces this state, an older one cannot;
+ * - `deleted`: a tombstone; nothing replaces it.
+ */
+export type RecordStatus = "live" | "redacted" | "deleted";
+
+export interface RecordState<D extends RecordData = RecordData> {
+  id: string;
+  namespace: string;
+  /** HLC of the write that produced this state. */
+  hlc: string;
+  status: RecordStatus;
+  data: D | null;
+}
+
+/** One daily decrement: the first HLC seen for its (namespace, local date) wins everywhere. */
+export interface DecrementMark {
+  namespace: string;
+  /** Local date in `DECREMENT_TZ`, `YYYY-MM-DD`. */
+  date: string;
+  hlc: string;
+}
+
+export interface ReplicaState<D extends RecordData = RecordData> {
+  records: Map<string, RecordState<D>>;
+  decrements: Map<string, DecrementMark>;
+}
+
+export function emptyReplica<D extends RecordData = RecordData>(): ReplicaState<D> {
+  return { records: new Map(), decrements: new Map() };
+}
+
+const STATUS_RANK: Record<RecordStatus, number> = { live: 0, redacted: 0, deleted: 1 };
+
+/**
+ * The winner of two states of one record: a tombstone beats everything; otherwise the
+ * later HLC; two different states with the same HLC (which one clock never produces) are
+ * ordered by their canonical JSON so the choice is still the same on every replica.
+ */
+export function mergeRecord<D extends RecordData>(
+  a: RecordState<D> | undefined,
+  b: RecordState<D>,
+): RecordState<D> {
+  if (a === undefined) return b;
+  const rank = STATUS_RANK[a.status] - STATUS_RANK[b.status];
+  if (rank !== 0) return rank > 0 ? a : b;
+  const byClock = compareHlc(a.hlc, b.hlc);
+  if (byClock !== 0) return byClock > 0 ? a : b;
+  return canonicalJson(a) >= canonicalJson(b) ? a : b;
+}
+
+export function decrementKey(namespace: string, date: string): string {
+  return `${namespace}\u0000${date}`;
+}
+
+export function mergeDecrement(a: DecrementMark | undefined, b: DecrementMark): DecrementMark {
+  if (a === undefined) return b;
+  return compareHlc(a.hlc, b.hlc) <= 0 ? a : b;
+}
+
+/** Join of two replicas; neither input is changed. */
+export function mergeReplicas<D extends RecordData>(
+  a: ReplicaState<D>,
+  b: ReplicaState<D>,
+): ReplicaState<D> {
+  const records = new Map(a.records);
+  for (const [id, state] of b.records) records.set(id, mergeRecord(records.get(id), state));
+  const decrements = new Map(a.decrements);
+  for (const [key, mark] of b.decrements)
+    decrements.set(key, mergeDecrement(decrements.get(key), mark));
+  return { records, decrements };
+}
+
+/** The state change an event asks for, before the receiver's own filters. */
+export type EventEffect<D extends RecordData = RecordData> =
+  | { kind: "record"; state: RecordState<D> }
+  | { kind: "decrement"; mark: DecrementMark }
+  | { kind: "none" };
+
+/**
+ * Maps an accepted event to its effect. `redact` is the receiving region's verdict that it
+ * may not hold this record (see `classifyInbound`): the record becomes `redacted` at the
+ * event's HLC, keeping no content.
+ */
+export function eventEffect<D extends RecordData = RecordData>(
+  event: SyncEvent,
+  redact = false,
+): EventEffect<D> {
+  const base = { id: event.entity_id, namespace: event.namespace, hlc: event.hlc };
+  switch (event.action) {
+    case "schedule.decrement": {
+      const date = typeof event.payload?.date === "string" ? event.payload.date : event.entity_id;
+      return { kind: "decrement", mark: { namespace: event.namespace, date, hlc: event.hlc } };
+    }
+    case "memory.deleted":
+      return { kind: "record", state: { ...base, status: "deleted", data: null } };
+    case "memory.redacted":
+      return { kind: "record", state: { ...base, status: "redacted", data: null } };
+    case "memory.created":
+    case "memory.updated": {
+      if (redact || event.payload === undefined)
+        return { kind: "record", state: { ...base, status: "redacted", data: null } };
+      const data = { ...event.payload, y: event.privacy } as D;
+      return { kind: "record", state: { ...base, status: "live", data } };
+    }
+    case "thread.updated":
+      return { kind: "none" };
+  }
+}
+
+/** Applies one event to a replica in place and returns it. Idempotent. */
+export function applyEffect<D extends RecordData>(
+  replica: ReplicaState<D>,
+  effect: EventEffect<D>,
+): ReplicaState<D> {
+  if (effect.kind === "record") {
+    replica.records.set(
+      effect.state.id,
+      mergeRecord(replica.records.get(effect.state.id), effect.state),
+    );
+  } else if (effect.kind === "decrement") {
+    const key = decrementKey(effect.mark.namespace, effect.mark.date);
+    replica.decrements.set(key, mergeDecrement(replica.decrements.get(key), effect.mark));
+  }
+  return replica;
+}
+
+/** x as a reader sees it: the written x minus every decrement of its namespace after the write. */
+export function effectiveX<D extends RecordData>(
+  record: RecordState<D>,
+  decrements: Iterable<DecrementMark>,
+): number | null {
+  if (record.status !== "live" || record.data === null) return null;
+  let x = record.data.x;
+  for (const mark of decrements) {
+    if (mark.namespace === record.namespace && compareHlc(mark.hlc, record.hlc) > 0) x -= 1;
+  }
+  return x;
+}
+
+/**
+ * What a reader of this replica can see under `band`: live records inside it, with
+ * effective x, sorted by id. Two converged replicas give equal views for any band both
+ * allow.
+ */
+export function visibleRecords<D extends RecordData>(
+  replica: ReplicaState<D>,
+  band: PrivacyBand,
+): Array<{ id: string; hlc: string; data: D }> {
+  const marks = [...replica.decrements.values()];
+  const out: Array<{ id: string; hlc: string; data: D }> = [];
+  for (const record of replica.records.values()) {
+    if (record.status !== "live" || record.data === null || !inBand(band, record.data.y)) continue;
+    out.push({
+      id: record.id,
+      hlc: record.hlc,
+      data: { ...record.data, x: effectiveX(record, marks) as number },
+    });
+  }
+  return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}

@@ -1,0 +1,126 @@
+import { canonicalJson } from "./canonical-json.js";
+import { SIGNATURE_PATTERN, type SyncEvent, type UnsignedSyncEvent } from "./event.js";
+
+/**
+ * HMAC-SHA256 signatures over the canonical JSON of an event without its `sig`, via
+ * WebCrypto (the same code in Workers and Node). The signature names its key, so a
+ * keyring can hold the new key and the old one while events signed with either are in
+ * flight: rotate by adding a key, making it current, and dropping the old one later.
+ */
+
+export interface KeyringInput {
+  /** Key id used to sign new events. */
+  current: string;
+  /** Key id → shared secret (at least 32 characters). */
+  keys: Record<string, string>;
+}
+
+export interface Keyring {
+  readonly current: string;
+  readonly ids: readonly string[];
+  key(id: string): CryptoKey | undefined;
+}
+
+const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+export const MIN_SECRET_LENGTH = 32;
+
+export async function createKeyring(input: KeyringInput): Promise<Keyring> {
+  const ids = Object.keys(input.keys);
+  if (!(input.current in input.keys)) {
+    throw new RangeError(
+      `signing key "${input.current}" is current but not in the keyring (${ids.join(", ") || "empty"})`,
+    );
+  }
+  const keys = new Map<string, CryptoKey>();
+  for (const id of ids) {
+    if (!KEY_ID_PATTERN.test(id))
+      throw new RangeError(`signing key id must match ${KEY_ID_PATTERN}: "${id}"`);
+    const secret = input.keys[id] as string;
+    if (secret.length < MIN_SECRET_LENGTH) {
+      throw new RangeError(`signing key "${id}" is shorter than ${MIN_SECRET_LENGTH} characters`);
+    }
+    const material = new TextEncoder().encode(secret);
+    keys.set(
+      id,
+      await crypto.subtle.importKey("raw", material, { name: "HMAC", hash: "SHA-256" }, false, [
+        "sign",
+        "verify",
+      ]),
+    );
+  }
+  return { current: input.current, ids, key: (id) => keys.get(id) };
+}
+
+/** The bytes a signature covers: the event's canonical JSON without `sig`. */
+export function signingInput(event: UnsignedSyncEvent | SyncEvent): Uint8Array {
+  const { sig: _sig, ...unsigned } = event as SyncEvent;
+  return new TextEncoder().encode(canonicalJson(unsigned));
+}
+
+export async function signEvent(
+  event: UnsignedSyncEvent | SyncEvent,
+  keyring: Keyring,
+): Promise<SyncEvent> {
+  const key = keyring.key(keyring.current) as CryptoKey;
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, signingInput(event)));
+  const { sig: _old, ...unsigned } = event as SyncEvent;
+  return { ...unsigned, sig: `${keyring.current}.${base64url(mac)}` };
+}
+
+export type VerifyResult =
+  | { ok: true; keyId: string }
+  | { ok: false; reason: "missing" | "malformed" | "unknown-key" | "mismatch" };
+
+/** Checks `event.sig` against the keyring; WebCrypto's verify compares in constant time. */
+export async function verifyEvent(
+  event: SyncEvent | UnsignedSyncEvent,
+  keyring: Keyring,
+): Promise<VerifyResult> {
+  const sig = (event as SyncEvent).sig;
+  if (sig === undefined || sig === "") return { ok: false, reason: "missing" };
+  const match = SIGNATURE_PATTERN.exec(sig);
+  if (!match) return { ok: false, reason: "malformed" };
+  const [, keyId, encoded] = match as unknown as [string, string, string];
+  const mac = fromBase64url(encoded);
+  // Base64 has spare bits in its last character; accept only the one canonical spelling,
+  // or a changed character could decode to the same MAC.
+  if (mac === undefined || base64url(mac) !== encoded) return { ok: false, reason: "malformed" };
+  const key = keyring.key(keyId);
+  if (!key) return { ok: false, reason: "unknown-key" };
+  const valid = await crypto.subtle.verify("HMAC", key, mac, signingInput(event));
+  return valid ? { ok: true, keyId } : { ok: false, reason: "mismatch" };
+}
+
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+export function base64url(bytes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 3) {
+    const b0 = bytes[i] as number;
+    const b1 = bytes[i + 1];
+    const b2 = bytes[i + 2];
+    out += ALPHABET[b0 >> 2];
+    out += ALPHABET[((b0 & 3) << 4) | ((b1 ?? 0) >> 4)];
+    if (b1 !== undefined) out += ALPHABET[((b1 & 15) << 2) | ((b2 ?? 0) >> 6)];
+    if (b2 !== undefined) out += ALPHABET[b2 & 63];
+  }
+  return out;
+}
+
+export function fromBase64url(text: string): Uint8Array | undefined {
+  if (text.length % 4 === 1) return undefined;
+  const out: number[] = [];
+  let buffer = 0;
+  let bits = 0;
+  for (const char of text) {
+    const value = ALPHABET.indexOf(char);
+    if (value < 0) return undefined;
+    buffer = ((buffer << 6) | value) & 0xffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((buffer >> bits) & 0xff);
+    }
+  }
+  return new Uint8Array(out);
+}
