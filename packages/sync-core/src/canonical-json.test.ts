@@ -4,7 +4,9 @@ import { canonicalJson } from "./canonical-json.js";
 
 describe("canonicalJson", () => {
   it("sorts keys at every depth and drops whitespace", () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, { f: 1, e: 2 }], c: "x" } })).toBe('{"a":{"c":"x","d":[3,{"e":2,"f":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [3, { f: 1, e: 2 }], c: "x" } })).toBe(
+      '{"a":{"c":"x","d":[3,{"e":2,"f":1}]},"b":1}',
+    );
   });
 
   it("omits undefined members like JSON.stringify and keeps null", () => {
@@ -21,7 +23,13 @@ describe("canonicalJson", () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
         const text = canonicalJson(value);
-        const reordered = JSON.parse(JSON.stringify(value, (_k, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v)));
+        const reordered = JSON.parse(
+          JSON.stringify(value, (_k, v) =>
+            v && typeof v === "object" && !Array.isArray(v)
+              ? Object.fromEntries(Object.entries(v).reverse())
+              : v,
+          ),
+        );
         expect(canonicalJson(reordered)).toBe(text);
         expect(canonicalJson(JSON.parse(text))).toBe(text);
       }),

@@ -11,12 +11,19 @@ describe("SyncEvent v1", () => {
   });
 
   it("names every bad field at once", () => {
-    const result = parseEvent({ ...memoryEvent(), privacy: 40, origin: "Region A", hlc: "yesterday" });
+    const result = parseEvent({
+      ...memoryEvent(),
+      privacy: 40,
+      origin: "Region A",
+      hlc: "yesterday",
+    });
     expect(result.success).toBe(false);
     if (result.success) return;
     const fields = result.errors.map((e) => e.field).sort();
     expect(fields).toEqual(["hlc", "origin", "privacy"]);
-    expect(result.errors.find((e) => e.field === "privacy")?.message).toBe("must be between -15 and 15");
+    expect(result.errors.find((e) => e.field === "privacy")?.message).toBe(
+      "must be between -15 and 15",
+    );
   });
 
   it("reports JSON syntax errors at the root", () => {
@@ -33,13 +40,19 @@ describe("SyncEvent v1", () => {
 
   it("ties the entity type to the action", () => {
     const result = parseEvent(memoryEvent({ entity_type: "thread" }));
-    expect(result).toMatchObject({ success: false, errors: [{ field: "entity_type", message: 'must be "memory" for action memory.created' }] });
+    expect(result).toMatchObject({
+      success: false,
+      errors: [{ field: "entity_type", message: 'must be "memory" for action memory.created' }],
+    });
   });
 
   it("forbids content on a redaction", () => {
     const result = parseEvent(memoryEvent({ action: "memory.redacted" }));
     expect(result).toMatchObject({ success: false, errors: [{ field: "payload" }] });
-    const { payload: _payload, ...redacted } = memoryEvent({ action: "memory.redacted", privacy: -12 });
+    const { payload: _payload, ...redacted } = memoryEvent({
+      action: "memory.redacted",
+      privacy: -12,
+    });
     expect(parseEvent(redacted).success).toBe(true);
   });
 
@@ -50,8 +63,12 @@ describe("SyncEvent v1", () => {
   });
 
   it("requires UTC timestamps", () => {
-    expect(parseEvent(memoryEvent({ created_at: "2026-11-21T12:00:00+02:00" })).success).toBe(false);
-    expect(syncEventSchema.safeParse(memoryEvent({ created_at: "2026-11-21T12:00:00.123Z" })).success).toBe(true);
+    expect(parseEvent(memoryEvent({ created_at: "2026-11-21T12:00:00+02:00" })).success).toBe(
+      false,
+    );
+    expect(
+      syncEventSchema.safeParse(memoryEvent({ created_at: "2026-11-21T12:00:00.123Z" })).success,
+    ).toBe(true);
   });
 });
 

@@ -4,7 +4,12 @@ import { ClockDriftError, compareHlc, formatHlc, type Hlc, HybridClock, parseHlc
 
 function manualClock(start: number) {
   let now = start;
-  return { read: () => now, set: (t: number) => { now = t; } };
+  return {
+    read: () => now,
+    set: (t: number) => {
+      now = t;
+    },
+  };
 }
 
 describe("HybridClock", () => {
@@ -48,7 +53,11 @@ describe("HybridClock", () => {
   });
 
   it("borrows the next millisecond when the counter would overflow its field", () => {
-    const clock = new HybridClock({ node: "a", physicalNow: () => 7, last: { wall: 7, counter: 99_999, node: "a" } });
+    const clock = new HybridClock({
+      node: "a",
+      physicalNow: () => 7,
+      last: { wall: 7, counter: 99_999, node: "a" },
+    });
     expect(clock.now()).toEqual({ wall: 8, counter: 0, node: "a" });
   });
 
@@ -58,8 +67,16 @@ describe("HybridClock", () => {
 
   it("never goes backwards under any sequence of wall-clock jumps, sends and receives", () => {
     const step = fc.oneof(
-      fc.record({ kind: fc.constant("tick" as const), jump: fc.integer({ min: -5_000, max: 5_000 }) }),
-      fc.record({ kind: fc.constant("receive" as const), ahead: fc.integer({ min: -10_000, max: 2_000 }), counter: fc.nat({ max: 99_999 }), node: fc.constantFrom("a", "b", "c") }),
+      fc.record({
+        kind: fc.constant("tick" as const),
+        jump: fc.integer({ min: -5_000, max: 5_000 }),
+      }),
+      fc.record({
+        kind: fc.constant("receive" as const),
+        ahead: fc.integer({ min: -10_000, max: 2_000 }),
+        counter: fc.nat({ max: 99_999 }),
+        node: fc.constantFrom("a", "b", "c"),
+      }),
     );
     fc.assert(
       fc.property(fc.array(step, { maxLength: 200 }), (steps) => {
@@ -72,7 +89,11 @@ describe("HybridClock", () => {
             time.set(Math.max(0, time.read() + s.jump));
             next = clock.now();
           } else {
-            const remote = { wall: Math.max(0, time.read() + s.ahead), counter: s.counter, node: s.node };
+            const remote = {
+              wall: Math.max(0, time.read() + s.ahead),
+              counter: s.counter,
+              node: s.node,
+            };
             try {
               next = clock.receive(remote);
               expect(compareHlc(next, remote)).toBe(1);
@@ -91,7 +112,11 @@ describe("HybridClock", () => {
 });
 
 describe("HLC string form", () => {
-  const hlc = fc.record({ wall: fc.integer({ min: 0, max: 2 ** 47 }), counter: fc.nat({ max: 99_999 }), node: fc.stringMatching(/^[a-z0-9-]{1,12}$/) });
+  const hlc = fc.record({
+    wall: fc.integer({ min: 0, max: 2 ** 47 }),
+    counter: fc.nat({ max: 99_999 }),
+    node: fc.stringMatching(/^[a-z0-9-]{1,12}$/),
+  });
 
   it("round-trips and sorts exactly as compareHlc orders", () => {
     fc.assert(

@@ -12,7 +12,9 @@ const base = {
 
 describe("fromLegacy", () => {
   it("converts the Python original's event to v1", () => {
-    const result = fromLegacy(JSON.stringify({ ...base, payload: { snapshot: { y_coord: 7, text: "hello" } } }));
+    const result = fromLegacy(
+      JSON.stringify({ ...base, payload: { snapshot: { y_coord: 7, text: "hello" } } }),
+    );
     expect(result.success).toBe(true);
     if (!result.success) return;
     expect(result.data).toMatchObject({
@@ -32,7 +34,9 @@ describe("fromLegacy", () => {
 
   it("takes privacy from payload.privacy, then snapshot, replica record, changes", () => {
     expect(legacyPrivacy({ privacy: 1, snapshot: { y_coord: 2 } })).toBe(1);
-    expect(legacyPrivacy({ snapshot: { y_coord: 2 }, replica: { record: { y_coord: 3 } } })).toBe(2);
+    expect(legacyPrivacy({ snapshot: { y_coord: 2 }, replica: { record: { y_coord: 3 } } })).toBe(
+      2,
+    );
     expect(legacyPrivacy({ replica: { record: { y_coord: 3 } }, changes: { y_coord: 4 } })).toBe(3);
     expect(legacyPrivacy({ changes: { y_coord: "-4.5" } })).toBe(-4.5);
     expect(legacyPrivacy({ changes: { text: "no y" } })).toBeNull();
@@ -51,16 +55,35 @@ describe("fromLegacy", () => {
 
   it("treats naive times as UTC and fills a missing origin and entity id", () => {
     const { origin: _o, entity_id: _e, ...rest } = base;
-    const result = fromLegacy({ ...rest, action: "schedule.decrement", entity_type: "schedule", created_at: "2026-11-21T00:00:00" });
+    const result = fromLegacy({
+      ...rest,
+      action: "schedule.decrement",
+      entity_type: "schedule",
+      created_at: "2026-11-21T00:00:00",
+    });
     expect(result).toMatchObject({
       success: true,
-      data: { origin: "legacy", created_at: "2026-11-21T00:00:00.000Z", privacy: null, entity_id: expect.stringContaining("schedule:prod-shared:") },
+      data: {
+        origin: "legacy",
+        created_at: "2026-11-21T00:00:00.000Z",
+        privacy: null,
+        entity_id: expect.stringContaining("schedule:prod-shared:"),
+      },
     });
   });
 
   it("names the bad field of a malformed legacy event", () => {
-    expect(fromLegacy({ ...base, action: "memory.exploded" })).toMatchObject({ success: false, errors: [{ field: "action" }] });
-    expect(fromLegacy({ ...base, created_at: "tuesday" })).toMatchObject({ success: false, errors: [{ field: "created_at" }] });
-    expect(fromLegacy({ ...base, payload: { privacy: 99 } })).toMatchObject({ success: false, errors: [{ field: "privacy" }] });
+    expect(fromLegacy({ ...base, action: "memory.exploded" })).toMatchObject({
+      success: false,
+      errors: [{ field: "action" }],
+    });
+    expect(fromLegacy({ ...base, created_at: "tuesday" })).toMatchObject({
+      success: false,
+      errors: [{ field: "created_at" }],
+    });
+    expect(fromLegacy({ ...base, payload: { privacy: 99 } })).toMatchObject({
+      success: false,
+      errors: [{ field: "privacy" }],
+    });
   });
 });

@@ -15,7 +15,10 @@ const yArb = fc.oneof(
 
 describe("validateBand", () => {
   it("accepts inclusive bounds inside -15..15", () => {
-    expect(validateBand({ floor: 0, ceiling: 12 })).toEqual({ success: true, band: { floor: 0, ceiling: 12 } });
+    expect(validateBand({ floor: 0, ceiling: 12 })).toEqual({
+      success: true,
+      band: { floor: 0, ceiling: 12 },
+    });
     expect(validateBand({ floor: -15, ceiling: 15 }).success).toBe(true);
   });
 
@@ -27,7 +30,10 @@ describe("validateBand", () => {
         { field: "ceiling", message: "must be a number" },
       ],
     });
-    expect(validateBand({ floor: 5, ceiling: 0 })).toEqual({ success: false, errors: [{ field: "ceiling", message: "must be >= floor (5)" }] });
+    expect(validateBand({ floor: 5, ceiling: 0 })).toEqual({
+      success: false,
+      errors: [{ field: "ceiling", message: "must be >= floor (5)" }],
+    });
   });
 });
 

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { canonicalJson } from "./canonical-json.js";
 import { parseEvent } from "./event.js";
 import { base64url, createKeyring, fromBase64url, signEvent, verifyEvent } from "./signing.js";
-import { canonicalJson } from "./canonical-json.js";
 import { memoryEvent } from "./test-support.js";
 
 const SECRET_1 = "k1-secret-0123456789abcdef0123456789";
@@ -25,7 +25,10 @@ describe("signEvent / verifyEvent", () => {
     expect(await verifyEvent(signed, k2)).toEqual({ ok: false, reason: "unknown-key" });
     const forged = await createKeyring({ current: "k1", keys: { k1: SECRET_2 } });
     expect(await verifyEvent(signed, forged)).toEqual({ ok: false, reason: "mismatch" });
-    expect(await verifyEvent({ ...signed, sig: "k1.tooshort" }, k1)).toEqual({ ok: false, reason: "malformed" });
+    expect(await verifyEvent({ ...signed, sig: "k1.tooshort" }, k1)).toEqual({
+      ok: false,
+      reason: "malformed",
+    });
   });
 
   it("keeps verifying events in flight across a key rotation", async () => {
@@ -48,23 +51,34 @@ describe("signEvent / verifyEvent", () => {
   });
 
   it("refuses weak or inconsistent keyrings", async () => {
-    await expect(createKeyring({ current: "k1", keys: { k1: "short" } })).rejects.toThrow(/shorter than 32/);
-    await expect(createKeyring({ current: "k9", keys: { k1: SECRET_1 } })).rejects.toThrow(/not in the keyring/);
+    await expect(createKeyring({ current: "k1", keys: { k1: "short" } })).rejects.toThrow(
+      /shorter than 32/,
+    );
+    await expect(createKeyring({ current: "k9", keys: { k1: SECRET_1 } })).rejects.toThrow(
+      /not in the keyring/,
+    );
   });
 
   it("fails verification when any byte of the signed event changes", async () => {
     const keyring = await createKeyring({ current: "k1", keys: { k1: SECRET_1 } });
-    const signed = await signEvent(memoryEvent({ payload: { text: "naïve café ☕", x: 1, y: 5, tags: ["a", "b"] } }), keyring);
+    const signed = await signEvent(
+      memoryEvent({ payload: { text: "naïve café ☕", x: 1, y: 5, tags: ["a", "b"] } }),
+      keyring,
+    );
     const bytes = new TextEncoder().encode(canonicalJson(signed));
     await fc.assert(
-      fc.asyncProperty(fc.nat({ max: bytes.length - 1 }), fc.integer({ min: 1, max: 255 }), async (index, mask) => {
-        const tampered = bytes.slice();
-        tampered[index] = (tampered[index] as number) ^ mask;
-        const text = new TextDecoder().decode(tampered);
-        const parsed = parseEvent(text);
-        if (!parsed.success) return; // rejected before verification: fine
-        expect((await verifyEvent(parsed.data, keyring)).ok).toBe(false);
-      }),
+      fc.asyncProperty(
+        fc.nat({ max: bytes.length - 1 }),
+        fc.integer({ min: 1, max: 255 }),
+        async (index, mask) => {
+          const tampered = bytes.slice();
+          tampered[index] = (tampered[index] as number) ^ mask;
+          const text = new TextDecoder().decode(tampered);
+          const parsed = parseEvent(text);
+          if (!parsed.success) return; // rejected before verification: fine
+          expect((await verifyEvent(parsed.data, keyring)).ok).toBe(false);
+        },
+      ),
       { numRuns: 400 },
     );
   });

@@ -1,6 +1,6 @@
-import { formatHlc } from "./hlc.js";
-import { newEventId } from "./event-id.js";
 import type { SyncEvent } from "./event.js";
+import { newEventId } from "./event-id.js";
+import { formatHlc } from "./hlc.js";
 
 /** A valid memory event; tests override what they are about. */
 export function memoryEvent(overrides: Partial<SyncEvent> = {}): SyncEvent {
