@@ -16,7 +16,7 @@ function errorOf(run: () => unknown): ConfigError {
 }
 
 /** The value at a dotted key of the loaded config, via the flat settings view. */
-function valueOf(env: Record<string, string>, name: string) {
+function loadedValue(env: Record<string, string>, name: string) {
   const { config } = loadConfig({ env });
   const view = settingsView(config, { reveal: true });
   const segments = name.replace(/^MEMORIA_/i, "").split("__");
@@ -51,7 +51,7 @@ describe("loadConfig with the operator documents' blocks", () => {
         if (!variable.startsWith("MEMORIA_")) continue;
         const expected =
           raw === "true" || raw === "True" ? true : /^-?\d+$/.test(raw) ? Number(raw) : raw;
-        expect(valueOf(env, variable), variable).toEqual(expected);
+        expect(loadedValue(env, variable), variable).toEqual(expected);
       }
     });
   }
