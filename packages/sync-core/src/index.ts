@@ -131,3 +131,12 @@ export {
   type VerifyResult,
   verifyEvent,
 } from "./signing.js";
+export type {
+  LeaderLease,
+  Lease,
+  SyncBackend,
+  SyncTransport,
+  TransportBatch,
+  TransportHealth,
+  TransportMessage,
+} from "./transport.js";
