@@ -66,9 +66,14 @@ export class WsProxy {
         });
       }
     });
+    let unflushed = 0;
+    let afterFlush: (() => void) | undefined;
     tcp.on("data", (chunk: Buffer) => {
       if (ws.readyState !== ws.OPEN) return;
+      unflushed++;
       ws.send(chunk, { binary: true }, () => {
+        unflushed--;
+        if (unflushed === 0) afterFlush?.();
         if (tcp.isPaused() && ws.bufferedAmount < HIGH_WATER) tcp.resume();
       });
       if (ws.bufferedAmount >= HIGH_WATER) tcp.pause();
@@ -81,7 +86,15 @@ export class WsProxy {
     });
     tcp.on("close", () => {
       finish();
-      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(1000);
+      if (ws.readyState !== ws.OPEN) return;
+      // Postgres hung up (after the client's Terminate, or a crash): once what it
+      // sent is flushed, drop the connection without a close frame, as Neon's Go
+      // wsproxy does. The driver never closes its WebSocket after Terminate, and
+      // workerd answers a server close frame with an extra "Network connection
+      // lost" error event, which an idle pooled client turns into an unhandled
+      // error; a plain disconnect is a quiet close (1006) there and in Node.
+      afterFlush = () => ws.terminate();
+      if (unflushed === 0) afterFlush();
     });
     ws.on("error", () => tcp.destroy());
     ws.on("close", () => {
