@@ -35,6 +35,7 @@ export class ManagedProcess {
   readonly logFile: string;
   readonly #exited: Promise<void>;
   #exitCode: number | null | undefined;
+  #stopping: Promise<void> | undefined;
   /** Temp dirs removed when the process is stopped (or at exit). */
   readonly cleanupDirs: string[] = [];
 
@@ -91,22 +92,31 @@ export class ManagedProcess {
    * Sends `signal` to the process, waits up to `timeoutMs` for it to exit, then
    * SIGKILLs its whole process group; removes its temp dirs. Idempotent.
    */
-  async stop(signal: NodeJS.Signals = "SIGTERM", timeoutMs = 10_000): Promise<void> {
+  stop(signal: NodeJS.Signals = "SIGTERM", timeoutMs = 10_000): Promise<void> {
+    this.#stopping ??= this.#stop(signal, timeoutMs);
+    return this.#stopping;
+  }
+
+  async #stop(signal: NodeJS.Signals, timeoutMs: number): Promise<void> {
     // Postgres backends call setsid(), so the process group does not hold them:
-    // note every descendant now and make sure each is gone at the end.
-    const family = [this.pid, ...descendants(this.pid)].flatMap((pid) => identify(pid) ?? []);
+    // note every descendant now and make sure each is gone at the end. Only
+    // while ours runs: a pid that has exited may already belong to a stranger.
+    const family = this.running
+      ? [this.pid, ...descendants(this.pid)].flatMap((pid) => identify(pid) ?? [])
+      : [];
     if (this.running) {
       signalQuietly(this.pid, signal);
       const exitedInTime = await Promise.race([
         this.#exited.then(() => true),
-        sleep(timeoutMs).then(() => false),
+        unrefSleep(timeoutMs).then(() => false),
       ]);
       if (!exitedInTime) {
         signalQuietly(-this.pid, "SIGKILL");
-        await Promise.race([this.#exited, sleep(2_000)]);
+        await Promise.race([this.#exited, unrefSleep(2_000)]);
       }
     }
-    // Children that outlived their parent (a backend mid-shutdown) go too.
+    // Children that outlived their parent (a backend mid-shutdown) go too. Safe
+    // after exit: a pid is not reused while its process group has members.
     await killGroup(this.pid);
     await killAll(family);
     live.delete(this);
@@ -115,7 +125,8 @@ export class ManagedProcess {
 
   /** Synchronous last resort (process exit): SIGKILL the group, remove dirs. */
   killSync(): void {
-    for (const pid of descendants(this.pid)) signalQuietly(pid, "SIGKILL");
+    if (this.running) for (const pid of descendants(this.pid)) signalQuietly(pid, "SIGKILL");
+    // Safe after exit too: a pid is not reused while its process group has members.
     signalQuietly(-this.pid, "SIGKILL");
     live.delete(this);
     removeDirs(this.cleanupDirs);
@@ -123,6 +134,11 @@ export class ManagedProcess {
 }
 
 const live = new Set<ManagedProcess>();
+
+/** A pause that does not keep Node alive by itself. */
+function unrefSleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
 
 /** Every managed process still running (for tests and diagnostics). */
 export function liveManagedProcesses(): ManagedProcess[] {

@@ -171,7 +171,9 @@ export function defineNeonClientSuite(runtime: string, options: NeonSuiteOptions
         [7, true, "2026-01-02T03:04:05Z"],
       );
       expect(typed[0]).toMatchObject({ i: 7, b: true, nothing: null, arr: [1, 2] });
-      expect((typed[0]?.at as Date).toISOString()).toBe("2026-01-02T03:04:05.000Z");
+      const at = typed[0]?.at;
+      expect(at).toBeInstanceOf(Date);
+      expect((at as Date).toISOString()).toBe("2026-01-02T03:04:05.000Z");
     });
 
     it("answers in array mode with full results", async () => {
