@@ -1,10 +1,9 @@
 import { createHash } from "node:crypto";
 import { chownSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { freePort, LOOPBACK, waitUntil } from "../net";
-import { execFileAsync, ManagedProcess, type RunAs } from "./process";
+import { execFileAsync, ManagedProcess, type RunAs, scratchDir } from "./process";
 
 export interface PostgresServerOptions {
   /** Directory holding initdb and postgres. @default $MEMORIA_PG_BIN_DIR, PATH, or the newest /usr/lib/postgresql/<v>/bin */
@@ -67,7 +66,7 @@ async function startOnce(
   template: string,
   port: number,
 ): Promise<PostgresServer> {
-  const dir = mkdtempSync(join(tmpdir(), "memoria-pg-"));
+  const dir = mkdtempSync(join(scratchDir(), "memoria-pg-"));
   const dataDir = join(dir, "data");
   try {
     if (runAs) chownSync(dir, runAs.uid, runAs.gid);
@@ -85,6 +84,8 @@ async function startOnce(
     max_wal_senders: "10",
     max_replication_slots: "10",
     wal_level: options.logical ? "logical" : "replica",
+    // In the data dir, not /dev/shm: removed with the dir even after a SIGKILL.
+    dynamic_shared_memory_type: "mmap",
   };
   if (options.fast ?? true) {
     Object.assign(settings, { fsync: "off", synchronous_commit: "off", full_page_writes: "off" });
@@ -199,17 +200,30 @@ async function postgresUser(): Promise<RunAs | undefined> {
 async function ensureTemplate(binDir: string, runAs: RunAs | undefined): Promise<string> {
   const { stdout } = await execFileAsync(join(binDir, "postgres"), ["--version"]);
   const key = createHash("sha256")
-    .update(`${stdout.trim()}|${binDir}|${runAs?.uid ?? process.getuid?.() ?? ""}`)
+    // "2": bump when the initdb arguments change, so an old template is not reused.
+    .update(`2|${stdout.trim()}|${binDir}|${runAs?.uid ?? process.getuid?.() ?? ""}`)
     .digest("hex")
     .slice(0, 12);
-  const template = join(tmpdir(), `memoria-pg-template-${key}`);
+  const template = join(scratchDir(), `memoria-pg-template-${key}`);
   if (existsSync(join(template, "PG_VERSION"))) return template;
 
-  const build = mkdtempSync(join(tmpdir(), "memoria-pg-template-build-"));
+  const build = mkdtempSync(join(scratchDir(), "memoria-pg-template-build-"));
   try {
     if (runAs) chownSync(build, runAs.uid, runAs.gid);
     const data = join(build, "data");
-    const args = ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "-N"];
+    const args = [
+      "-D",
+      data,
+      "-U",
+      "postgres",
+      "-A",
+      "trust",
+      "-E",
+      "UTF8",
+      "--locale=C",
+      "-N",
+      "--wal-segsize=1",
+    ];
     const runAsOptions = runAs ? { uid: runAs.uid, gid: runAs.gid } : {};
     await execFileAsync(join(binDir, "initdb"), args, {
       ...runAsOptions,

@@ -1,9 +1,34 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { closeSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { promisify } from "node:util";
 import { sleep } from "../net";
 
 export const execFileAsync = promisify(execFile);
+
+/**
+ * Where servers get their temp dirs: $MEMORIA_LOCAL_SERVICES_TMP, else
+ * /dev/shm when writable (a tmpfs: copying a Postgres data dir there takes
+ * ~70 ms instead of ~650 ms on this machine's disk), else the OS temp dir.
+ */
+export function scratchDir(): string {
+  const fromEnv = process.env.MEMORIA_LOCAL_SERVICES_TMP;
+  if (fromEnv) return fromEnv;
+  try {
+    accessSync("/dev/shm", constants.W_OK);
+    return "/dev/shm";
+  } catch {
+    return tmpdir();
+  }
+}
 
 /** A user to run a server as (Postgres refuses to run as root). */
 export interface RunAs {
@@ -33,6 +58,7 @@ export class ManagedProcess {
   readonly name: string;
   readonly pid: number;
   readonly logFile: string;
+  readonly #child: ChildProcess;
   readonly #exited: Promise<void>;
   #exitCode: number | null | undefined;
   #stopping: Promise<void> | undefined;
@@ -44,6 +70,7 @@ export class ManagedProcess {
     this.name = name;
     this.pid = child.pid;
     this.logFile = logFile;
+    this.#child = child;
     this.#exited = new Promise((resolve) => {
       child.once("exit", (code) => {
         this.#exitCode = code;
@@ -105,14 +132,13 @@ export class ManagedProcess {
       ? [this.pid, ...descendants(this.pid)].flatMap((pid) => identify(pid) ?? [])
       : [];
     if (this.running) {
+      // While stopping, the child must hold Node open, or a script whose last
+      // work is this stop would exit before the child's 'exit' arrives.
+      this.#child.ref();
       signalQuietly(this.pid, signal);
-      const exitedInTime = await Promise.race([
-        this.#exited.then(() => true),
-        unrefSleep(timeoutMs).then(() => false),
-      ]);
-      if (!exitedInTime) {
+      if (!(await exitsWithin(this.#exited, timeoutMs))) {
         signalQuietly(-this.pid, "SIGKILL");
-        await Promise.race([this.#exited, unrefSleep(2_000)]);
+        await exitsWithin(this.#exited, 2_000);
       }
     }
     // Children that outlived their parent (a backend mid-shutdown) go too. Safe
@@ -135,9 +161,17 @@ export class ManagedProcess {
 
 const live = new Set<ManagedProcess>();
 
-/** A pause that does not keep Node alive by itself. */
-function unrefSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+/** True if `exited` settles within `ms`; the timer is cleared either way. */
+async function exitsWithin(exited: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([exited.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Every managed process still running (for tests and diagnostics). */

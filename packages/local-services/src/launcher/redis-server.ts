@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { Socket } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, LOOPBACK, waitUntil } from "../net";
-import { ManagedProcess } from "./process";
+import { ManagedProcess, scratchDir } from "./process";
 
 export interface RedisServerOptions {
   /** The redis-server binary. @default "redis-server" from PATH */
@@ -46,7 +45,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 }
 
 async function startOnce(options: RedisServerOptions, port: number): Promise<RedisServer> {
-  const dir = mkdtempSync(join(tmpdir(), "memoria-redis-"));
+  const dir = mkdtempSync(join(scratchDir(), "memoria-redis-"));
   const args = [
     "--port",
     String(port),
