@@ -2,9 +2,10 @@ import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { neon, neonConfig, Pool } from "@neondatabase/serverless";
 import { Redis } from "@upstash/redis";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import ws from "ws";
 import { configureNeonForLocal } from "../client";
+import "../testing/provided";
 import { canConnect, LOOPBACK, waitUntil } from "../net";
 import { type LocalServices, startLocalServices } from "./launcher";
 import { descendants, liveManagedProcesses, processExists } from "./process";
@@ -53,8 +54,8 @@ describe("startLocalServices", () => {
         token: services.upstash?.token ?? "",
       });
       expect(await redis.ping()).toBe("PONG");
-      const sql = neon(services.postgres?.url ?? "", { fetchOptions: {} });
       neonConfig.fetchEndpoint = services.neon?.fetchEndpoint ?? "";
+      const sql = neon(services.postgres?.url ?? "");
       expect(await sql`SELECT ${cycle}::int AS cycle`).toEqual([{ cycle }]);
       await services.stop();
       await expectNothingLeft(seen);
@@ -146,9 +147,7 @@ describe("startLocalServices", () => {
   }, 60_000);
 
   it("reuses servers it is given and starts only the endpoints", async () => {
-    const { redisUrl, postgresUrl } = await import("vitest").then(({ inject }) =>
-      inject("localServices"),
-    );
+    const { redisUrl, postgresUrl } = inject("localServices");
     const services = await startLocalServices({ handleSignals: false, redisUrl, postgresUrl });
     try {
       expect(services.pids()).toEqual([]);

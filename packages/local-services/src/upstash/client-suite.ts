@@ -172,6 +172,15 @@ export function defineUpstashClientSuite(runtime: string, makeClient: MakeUpstas
         expect(results[2]?.error).toMatch(/^WRONGTYPE/);
       });
 
+      it("keeps the read-your-writes sync token the endpoint sends", async () => {
+        const redis = client();
+        await redis.set(key("ryw"), "1");
+        const first = Number(redis.readYourWritesSyncToken);
+        await redis.get(key("ryw"));
+        expect(first).toBeGreaterThan(0);
+        expect(Number(redis.readYourWritesSyncToken)).toBeGreaterThan(first);
+      });
+
       it("a wrong token gets 401", async () => {
         const { url } = inject("localServices").upstash;
         const redis = makeClient({ url, token: "wrong-token", enableAutoPipelining: autoPipeline });
