@@ -73,6 +73,31 @@ describe("pnpm services (the CLI)", () => {
     60_000,
   );
 
+  it("a program that exits without stopping still takes its servers along", async () => {
+    const script = `
+      import { startLocalServices } from "./src/index.ts";
+      const services = await startLocalServices({ handleSignals: false });
+      console.log(JSON.stringify(services.pids()));
+      process.exit(0);`;
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "--input-type=module", "-e", script],
+      {
+        cwd: packageDir,
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    const [code] = await once(child, "exit");
+    expect(code).toBe(0);
+    const pids = JSON.parse(out) as number[];
+    expect(pids).toHaveLength(2);
+    expect(pids.filter(processExists)).toEqual([]);
+  }, 60_000);
+
   it("prints help", async () => {
     const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "--help"], {
       cwd: packageDir,

@@ -5,7 +5,7 @@
  * unique to the run: nothing shared is wiped.
  */
 import type { Redis } from "@upstash/redis";
-import { describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import "../testing/provided";
 
 export interface UpstashClientOptions {
@@ -19,6 +19,12 @@ export type MakeUpstashClient = (options: UpstashClientOptions) => Redis;
 
 export function defineUpstashClientSuite(runtime: string, makeClient: MakeUpstashClient): void {
   const prefix = `ls-test:${runtime}:${crypto.randomUUID()}`;
+
+  // Removes this run's keys (and only those) from the shared Redis.
+  afterAll(async () => {
+    const { url, token } = inject("localServices").upstash;
+    await deleteByPrefix(makeClient({ url, token, enableAutoPipelining: false }), prefix);
+  });
 
   describe.each([true, false])(
     `@upstash/redis in ${runtime}, auto-pipelining %s`,
@@ -193,4 +199,15 @@ export function defineUpstashClientSuite(runtime: string, makeClient: MakeUpstas
 async function sha1Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text));
   return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** SCANs for `prefix*` and deletes what it finds; bounded to 1,000 SCAN calls. */
+export async function deleteByPrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = "0";
+  for (let round = 0; round < 1_000; round++) {
+    const [next, keys] = await redis.scan(cursor, { match: `${prefix}*`, count: 500 });
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = String(next);
+    if (cursor === "0") return;
+  }
 }

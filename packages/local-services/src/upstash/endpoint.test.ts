@@ -3,13 +3,20 @@
  * and shapes that @upstash/redis relies on but does not show.
  */
 import { randomUUID } from "node:crypto";
-import { describe, expect, inject, it } from "vitest";
+import { Redis } from "@upstash/redis";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { startRedisServer } from "../launcher/redis-server";
 import "../testing/provided";
+import { deleteByPrefix } from "./client-suite";
 import { startUpstashEndpoint } from "./endpoint";
 
 const prefix = `ls-test:raw:${randomUUID()}`;
 const key = (name: string) => `${prefix}:${name}`;
+
+afterAll(async () => {
+  const { url, token } = inject("localServices").upstash;
+  await deleteByPrefix(new Redis({ url, token }), prefix);
+});
 
 async function call(
   path: string,
