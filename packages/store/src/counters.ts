@@ -1,0 +1,82 @@
+import type { SqlClient } from "./sql.js";
+
+/**
+ * Metrics live in the store, written in the same transaction as the work they count, so
+ * they survive isolate restarts and count each event exactly once.
+ */
+
+export type Labels = Record<string, string>;
+
+/** `origin=region-a,le=0.5`: sorted, so one label set is one row. */
+export function labelKey(labels: Labels = {}): string {
+  return Object.keys(labels)
+    .sort()
+    .map((key) => `${key}=${labels[key]}`)
+    .join(",");
+}
+
+export function parseLabelKey(key: string): Labels {
+  if (key === "") return {};
+  return Object.fromEntries(key.split(",").map((pair) => pair.split("=", 2) as [string, string]));
+}
+
+/** Adds to counters in one statement (one row per name+labels). */
+export async function addCounters(
+  client: SqlClient,
+  s: string,
+  increments: ReadonlyArray<{ name: string; labels?: Labels; by?: number }>,
+): Promise<void> {
+  const merged = new Map<string, { name: string; labels: string; by: number }>();
+  for (const { name, labels, by = 1 } of increments) {
+    if (by === 0) continue;
+    const key = `${name}\u0000${labelKey(labels)}`;
+    const entry = merged.get(key) ?? { name, labels: labelKey(labels), by: 0 };
+    entry.by += by;
+    merged.set(key, entry);
+  }
+  if (merged.size === 0) return;
+  const rows = [...merged.values()].sort((a, b) =>
+    a.name + a.labels < b.name + b.labels ? -1 : 1,
+  );
+  await client.query(
+    `insert into ${s}.counters (name, labels, value)
+     select * from unnest($1::text[], $2::text[], $3::float8[])
+     on conflict (name, labels) do update set value = ${s}.counters.value + excluded.value`,
+    [rows.map((r) => r.name), rows.map((r) => r.labels), rows.map((r) => r.by)],
+  );
+}
+
+/** Upper bounds (seconds) of the subscription-latency histogram. */
+export const LATENCY_BUCKETS = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300,
+] as const;
+
+/** Prometheus histogram rows for one observation: every bucket it falls in, plus sum and count. */
+export function histogramIncrements(name: string, labels: Labels, seconds: number) {
+  const value = Math.max(0, seconds);
+  const out: Array<{ name: string; labels: Labels; by: number }> = [];
+  for (const le of LATENCY_BUCKETS)
+    if (value <= le)
+      out.push({ name: `${name}_bucket`, labels: { ...labels, le: String(le) }, by: 1 });
+  out.push({ name: `${name}_bucket`, labels: { ...labels, le: "+Inf" }, by: 1 });
+  out.push({ name: `${name}_sum`, labels, by: value });
+  out.push({ name: `${name}_count`, labels, by: 1 });
+  return out;
+}
+
+export interface CounterRow {
+  name: string;
+  labels: Labels;
+  value: number;
+}
+
+export async function readCounters(client: SqlClient, s: string): Promise<CounterRow[]> {
+  const { rows } = await client.query(
+    `select name, labels, value from ${s}.counters order by name, labels`,
+  );
+  return rows.map((row) => ({
+    name: row.name as string,
+    labels: parseLabelKey(row.labels as string),
+    value: Number(row.value),
+  }));
+}

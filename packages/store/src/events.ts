@@ -1,0 +1,62 @@
+import {
+  compareHlc,
+  formatHlc,
+  type Hlc,
+  newEventId,
+  parseHlc,
+  type SyncAction,
+  type SyncEvent,
+  signEvent,
+  type UnsignedSyncEvent,
+} from "@memoria/sync-core";
+import type { StoreContext } from "./context.js";
+import type { SqlClient } from "./sql.js";
+
+/**
+ * A timestamp for a local write to a record last written at `previous`: from our clock,
+ * and strictly after `previous` even when that came from a peer whose clock runs ahead
+ * (LWW needs the new write to win; the clock's drift guard is for what we *receive*).
+ */
+export function writeHlc(ctx: StoreContext, previous?: string): string {
+  const mine = ctx.clock.now();
+  if (previous === undefined || compareHlc(mine, previous) > 0) return formatHlc(mine);
+  const before: Hlc = parseHlc(previous);
+  return formatHlc({ wall: before.wall, counter: before.counter + 1, node: ctx.region });
+}
+
+export interface EventDraft {
+  action: SyncAction;
+  entityType: SyncEvent["entity_type"];
+  entityId: string;
+  hlc: string;
+  privacy: number | null;
+  payload?: Record<string, unknown>;
+}
+
+/** Builds, signs and stores an event in the outbox, in the caller's transaction. */
+export async function enqueueEvent(
+  client: SqlClient,
+  ctx: StoreContext,
+  draft: EventDraft,
+): Promise<SyncEvent> {
+  const wall = parseHlc(draft.hlc).wall;
+  const unsigned: UnsignedSyncEvent = {
+    v: 1,
+    id: newEventId(wall),
+    action: draft.action,
+    entity_type: draft.entityType,
+    entity_id: draft.entityId,
+    namespace: ctx.namespace,
+    origin: ctx.region,
+    hlc: draft.hlc,
+    privacy: draft.privacy,
+    created_at: new Date(wall).toISOString(),
+    ...(draft.payload ? { payload: draft.payload } : {}),
+  };
+  const event = await signEvent(unsigned, ctx.keyring);
+  await client.query(`insert into ${ctx.s}.outbox (event_id, body) values ($1, $2)`, [
+    event.id,
+    JSON.stringify(event),
+  ]);
+  return event;
+}

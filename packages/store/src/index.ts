@@ -1,0 +1,28 @@
+export type { ApplyOutcome, ApplyReport } from "./apply.js";
+export type { ConsumeReport } from "./consume.js";
+export type { StoreContext, StoreOptions } from "./context.js";
+export { type CounterRow, LATENCY_BUCKETS, type Labels, labelKey } from "./counters.js";
+export type { DecrementResult } from "./decrement.js";
+export {
+  type Memory,
+  type MemoryFields,
+  type MemoryFieldsInput,
+  type MemoryPatch,
+  type MemorySnapshot,
+  memoryFieldsSchema,
+  memoryPatchSchema,
+  memorySnapshotSchema,
+} from "./memory.js";
+export { MIGRATIONS, migrate } from "./migrations.js";
+export type { RelayReport } from "./outbox.js";
+export type { MemoryFilter, MemoryPage } from "./reads.js";
+export {
+  checkIdentifier,
+  inTransaction,
+  type SqlClient,
+  type SqlPool,
+  type SqlResult,
+  withClient,
+} from "./sql.js";
+export { createStore, type Store } from "./store.js";
+export { MemoryNotFoundError, type WriteResult } from "./write.js";

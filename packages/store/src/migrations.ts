@@ -1,0 +1,119 @@
+import { checkIdentifier, inTransaction, type SqlPool } from "./sql.js";
+
+/**
+ * The store's tables, all inside one schema per region, so two regions (or two tests)
+ * can share a server without sharing rows. Migrations only ever append.
+ */
+export const MIGRATIONS: ReadonlyArray<{
+  version: number;
+  name: string;
+  sql: (s: string) => string;
+}> = [
+  {
+    version: 1,
+    name: "memories, outbox, ledger, decrements, counters, metadata, settings",
+    sql: (s) => `
+      create table ${s}.memories (
+        namespace text not null,
+        id text not null,
+        -- live: content present; redacted: not allowed here (y outside our band), no content;
+        -- deleted: tombstone, no content.
+        status text not null check (status in ('live', 'redacted', 'deleted')),
+        team text,
+        anchor text,
+        text text,
+        tokens integer,
+        symbolic_anchors jsonb,
+        "timestamp" timestamptz,
+        -- x as written; readers subtract the decrement marks that came after hlc.
+        x double precision,
+        y double precision,
+        z double precision,
+        -- "C" collation: HLC strings are fixed-width and must compare byte by byte.
+        hlc text collate "C" not null,
+        origin text not null,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        primary key (namespace, id),
+        check (status = 'live' or (text is null and y is null and anchor is null and symbolic_anchors is null))
+      );
+      create index memories_live_by_time on ${s}.memories (namespace, "timestamp") where status = 'live';
+
+      -- Events committed with the write that caused them; the relay publishes and marks them.
+      create table ${s}.outbox (
+        seq bigint generated always as identity primary key,
+        event_id text not null unique,
+        body text not null,
+        created_at timestamptz not null default now(),
+        published_at timestamptz,
+        attempts integer not null default 0,
+        last_error text
+      );
+      create index outbox_unpublished on ${s}.outbox (seq) where published_at is null;
+
+      -- Every event id this region has processed, written in the apply transaction: the dedup key.
+      create table ${s}.applied_events (
+        event_id text primary key,
+        origin text not null,
+        action text not null,
+        outcome text not null,
+        applied_at timestamptz not null default now()
+      );
+
+      -- One mark per (namespace, local date); the smallest HLC wins so every region agrees.
+      create table ${s}.decrements (
+        namespace text not null,
+        date date not null,
+        hlc text collate "C" not null,
+        primary key (namespace, date)
+      );
+
+      create table ${s}.counters (
+        name text not null,
+        labels text not null default '',
+        value double precision not null default 0,
+        primary key (name, labels)
+      );
+
+      create table ${s}.service_metadata (
+        key text primary key,
+        value jsonb not null,
+        updated_at timestamptz not null default now()
+      );
+
+      create table ${s}.settings (
+        key text primary key,
+        value jsonb not null,
+        updated_at timestamptz not null default now()
+      );
+    `,
+  },
+];
+
+/**
+ * Brings the schema to the latest version. Safe when several isolates start at once:
+ * an advisory lock per schema serialises them and each migration runs once.
+ */
+export async function migrate(pool: SqlPool, schema: string): Promise<number> {
+  const s = `"${checkIdentifier(schema, "schema")}"`;
+  return inTransaction(pool, async (client) => {
+    await client.query("select pg_advisory_xact_lock(hashtext($1))", [`memoria-store:${schema}`]);
+    await client.query(`create schema if not exists ${s}`);
+    await client.query(
+      `create table if not exists ${s}.schema_migrations (version integer primary key, name text not null, applied_at timestamptz not null default now())`,
+    );
+    const { rows } = await client.query(
+      `select coalesce(max(version), 0) as v from ${s}.schema_migrations`,
+    );
+    const current = Number(rows[0]?.v ?? 0);
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= current) continue;
+      await client.query(migration.sql(s));
+      await client.query(`insert into ${s}.schema_migrations (version, name) values ($1, $2)`, [
+        migration.version,
+        migration.name,
+      ]);
+    }
+    return MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+  });
+}

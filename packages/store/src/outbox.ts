@@ -1,0 +1,69 @@
+import type { SyncEvent, SyncTransport } from "@memoria/sync-core";
+import type { StoreContext } from "./context.js";
+import { addCounters } from "./counters.js";
+import { inTransaction, withClient } from "./sql.js";
+
+export interface RelayReport {
+  published: number;
+  /** Unpublished events left behind (more than `limit`, or the transport failed). */
+  remaining: number;
+  error?: string;
+}
+
+/**
+ * Publishes outbox rows in order, then marks them. The rows stay locked (`SKIP LOCKED`)
+ * while they are published, so two relays running at once take different rows; a relay
+ * that dies after publishing but before marking leaves them to be published again, and
+ * receivers deduplicate by event id. A transport failure leaves every row in place.
+ */
+export async function relayOutbox(
+  ctx: StoreContext,
+  transport: SyncTransport,
+  limit = 500,
+): Promise<RelayReport> {
+  let published = 0;
+  let error: string | undefined;
+  try {
+    published = await inTransaction(ctx.pool, async (client) => {
+      const { rows } = await client.query(
+        `select seq, body from ${ctx.s}.outbox where published_at is null order by seq limit $1 for update skip locked`,
+        [limit],
+      );
+      if (rows.length === 0) return 0;
+      const events = rows.map((row) => JSON.parse(row.body as string) as SyncEvent);
+      await transport.publish(events);
+      await client.query(
+        `update ${ctx.s}.outbox set published_at = now(), attempts = attempts + 1, last_error = null where seq = any($1::bigint[])`,
+        [rows.map((row) => row.seq)],
+      );
+      await addCounters(client, ctx.s, [
+        {
+          name: "sync_events_published_total",
+          labels: { backend: transport.backend },
+          by: rows.length,
+        },
+      ]);
+      return rows.length;
+    });
+  } catch (failure) {
+    error = (failure as Error).message;
+    await withClient(ctx.pool, (client) =>
+      client.query(
+        `update ${ctx.s}.outbox set attempts = attempts + 1, last_error = $1
+         where seq in (select seq from ${ctx.s}.outbox where published_at is null order by seq limit $2)`,
+        [error, limit],
+      ),
+    ).catch(() => undefined);
+  }
+  const remaining = await countUnpublished(ctx).catch(() => -1);
+  return error === undefined ? { published, remaining } : { published, remaining, error };
+}
+
+export async function countUnpublished(ctx: StoreContext): Promise<number> {
+  return withClient(ctx.pool, async (client) => {
+    const { rows } = await client.query(
+      `select count(*)::int as n from ${ctx.s}.outbox where published_at is null`,
+    );
+    return Number(rows[0]?.n ?? 0);
+  });
+}

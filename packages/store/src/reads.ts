@@ -1,0 +1,98 @@
+import type { StoreContext } from "./context.js";
+import { type Memory, rowToMemory } from "./memory.js";
+import { withClient } from "./sql.js";
+
+/** x as readers see it: the stored x minus the decrement marks after the write. */
+const EFFECTIVE_X = (s: string) =>
+  `m.x - (select count(*) from ${s}.decrements d where d.namespace = m.namespace and d.hlc > m.hlc) as effective_x`;
+
+const COLUMNS = `m.namespace, m.id, m.team, m.anchor, m.text, m.tokens, m.symbolic_anchors, m."timestamp", m.x, m.y, m.z, m.hlc, m.origin, m.created_at, m.updated_at`;
+
+export async function getMemory(ctx: StoreContext, id: string): Promise<Memory | undefined> {
+  return withClient(ctx.pool, async (client) => {
+    const { rows } = await client.query(
+      `select ${COLUMNS}, ${EFFECTIVE_X(ctx.s)} from ${ctx.s}.memories m where m.namespace = $1 and m.id = $2 and m.status = 'live'`,
+      [ctx.namespace, id],
+    );
+    return rows[0] ? rowToMemory(rows[0]) : undefined;
+  });
+}
+
+export interface MemoryFilter {
+  team?: string;
+  xMin?: number;
+  xMax?: number;
+  yMin?: number;
+  yMax?: number;
+  zMin?: number;
+  zMax?: number;
+  /** ISO times bounding `timestamp`. */
+  since?: string;
+  until?: string;
+  limit: number;
+  /** Opaque cursor from the previous page. */
+  after?: string;
+}
+
+export interface MemoryPage {
+  items: Memory[];
+  next: string | null;
+}
+
+/** Live memories of our namespace, newest first, keyset-paginated by (timestamp, id). */
+export async function listMemories(ctx: StoreContext, filter: MemoryFilter): Promise<MemoryPage> {
+  const where = ["m.namespace = $1", "m.status = 'live'"];
+  const params: unknown[] = [ctx.namespace];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace("?", `$${params.length}`));
+  };
+  if (filter.team !== undefined) add("m.team = ?", filter.team);
+  if (filter.yMin !== undefined) add("m.y >= ?", filter.yMin);
+  if (filter.yMax !== undefined) add("m.y <= ?", filter.yMax);
+  if (filter.zMin !== undefined) add("m.z >= ?", filter.zMin);
+  if (filter.zMax !== undefined) add("m.z <= ?", filter.zMax);
+  if (filter.since !== undefined) add(`m."timestamp" >= ?`, filter.since);
+  if (filter.until !== undefined) add(`m."timestamp" < ?`, filter.until);
+  if (filter.after !== undefined) {
+    const [time, id] = decodeCursor(filter.after);
+    params.push(time, id);
+    where.push(`(m."timestamp", m.id) < ($${params.length - 1}::timestamptz, $${params.length})`);
+  }
+  const xFilter: string[] = [];
+  if (filter.xMin !== undefined) {
+    params.push(filter.xMin);
+    xFilter.push(`effective_x >= $${params.length}`);
+  }
+  if (filter.xMax !== undefined) {
+    params.push(filter.xMax);
+    xFilter.push(`effective_x <= $${params.length}`);
+  }
+  params.push(filter.limit + 1);
+  const sql = `select * from (select ${COLUMNS}, ${EFFECTIVE_X(ctx.s)} from ${ctx.s}.memories m where ${where.join(" and ")}) q
+    ${xFilter.length ? `where ${xFilter.join(" and ")}` : ""} order by "timestamp" desc, id desc limit $${params.length}`;
+  return withClient(ctx.pool, async (client) => {
+    const { rows } = await client.query(sql, params);
+    const items = rows.slice(0, filter.limit).map(rowToMemory);
+    const last = items[items.length - 1];
+    return {
+      items,
+      next: rows.length > filter.limit && last ? encodeCursor(last.timestamp, last.id) : null,
+    };
+  });
+}
+
+function encodeCursor(time: string, id: string): string {
+  return btoa(JSON.stringify([time, id])).replace(/=+$/, "");
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value = JSON.parse(atob(cursor)) as unknown;
+    if (Array.isArray(value) && typeof value[0] === "string" && typeof value[1] === "string")
+      return [value[0], value[1]];
+  } catch {
+    // fall through
+  }
+  throw new RangeError("invalid page cursor");
+}

@@ -1,0 +1,47 @@
+import type { Keyring, SyncEvent, SyncTransport } from "@memoria/sync-core";
+import { applyEvents } from "./apply.js";
+import { consumeOnce } from "./consume.js";
+import { type StoreContext, type StoreOptions, storeContext } from "./context.js";
+import { readCounters } from "./counters.js";
+import { runDecrement } from "./decrement.js";
+import type { MemoryFieldsInput, MemoryPatch } from "./memory.js";
+import { migrate } from "./migrations.js";
+import { countUnpublished, relayOutbox } from "./outbox.js";
+import { getMemory, listMemories, type MemoryFilter } from "./reads.js";
+import { readMetadata, readSettings, writeMetadata, writeSettings } from "./settings.js";
+import { withClient } from "./sql.js";
+import { createMemory, deleteMemory, updateMemory } from "./write.js";
+
+/** The regional store: one object per request (its pool belongs to the request in workerd). */
+export function createStore(options: StoreOptions) {
+  const ctx: StoreContext = storeContext(options);
+  return {
+    context: ctx,
+    migrate: () => migrate(ctx.pool, ctx.schema),
+    createMemory: (input: MemoryFieldsInput, now?: Date) => createMemory(ctx, input, now),
+    updateMemory: (id: string, patch: MemoryPatch) => updateMemory(ctx, id, patch),
+    deleteMemory: (id: string) => deleteMemory(ctx, id),
+    getMemory: (id: string) => getMemory(ctx, id),
+    listMemories: (filter: MemoryFilter) => listMemories(ctx, filter),
+    applyEvents: (events: readonly SyncEvent[], receivedAt?: number) =>
+      applyEvents(ctx, events, receivedAt),
+    relayOutbox: (transport: SyncTransport, limit?: number) => relayOutbox(ctx, transport, limit),
+    consumeOnce: (transport: SyncTransport, keyring: Keyring, limit?: number) =>
+      consumeOnce(ctx, transport, keyring, limit),
+    runDecrement: (date: string, fencingToken: number) => runDecrement(ctx, date, fencingToken),
+    countUnpublished: () => countUnpublished(ctx),
+    counters: () => withClient(ctx.pool, (client) => readCounters(client, ctx.s)),
+    readSettings: () => readSettings(ctx),
+    writeSettings: (overrides: Record<string, unknown>) => writeSettings(ctx, overrides),
+    readMetadata: (key: string) => readMetadata(ctx, key),
+    writeMetadata: (key: string, value: unknown) => writeMetadata(ctx, key, value),
+    /** True when the database answers. */
+    ping: () =>
+      withClient(
+        ctx.pool,
+        async (client) => (await client.query("select 1 as ok")).rows[0]?.ok === 1,
+      ),
+  };
+}
+
+export type Store = ReturnType<typeof createStore>;

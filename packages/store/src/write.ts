@@ -1,0 +1,218 @@
+import { compareHlc, decideReplication, newEventId } from "@memoria/sync-core";
+import type { StoreContext } from "./context.js";
+import { enqueueEvent, writeHlc } from "./events.js";
+import {
+  type Memory,
+  type MemoryFields,
+  type MemoryFieldsInput,
+  type MemoryPatch,
+  type MemorySnapshot,
+  memoryFieldsSchema,
+  rowToMemory,
+} from "./memory.js";
+import { inTransaction, type SqlClient } from "./sql.js";
+
+/**
+ * Writes: the memory row and the event for peers commit in ONE transaction, so an
+ * acknowledged write is never without its event and an event never without its write.
+ * The event is decided by this region's band (what may leave): content when the new y is
+ * inside, a redaction when it just left, nothing when it never was inside.
+ */
+
+export interface WriteResult {
+  memory: Memory;
+  /** HLC of the write; with the region it forms the sync token. */
+  hlc: string;
+  /** Event ids queued for peers (none when the record may not leave this region). */
+  events: string[];
+}
+
+export class MemoryNotFoundError extends Error {
+  constructor(readonly id: string) {
+    super(`memory ${id} not found`);
+    this.name = "MemoryNotFoundError";
+  }
+}
+
+const COLUMNS = `namespace, id, status, team, anchor, text, tokens, symbolic_anchors, "timestamp", x, y, z, hlc, origin, created_at, updated_at`;
+
+export async function createMemory(
+  ctx: StoreContext,
+  input: MemoryFieldsInput,
+  now = new Date(),
+): Promise<WriteResult> {
+  const fields = memoryFieldsSchema.parse(input);
+  const id = newEventId(now.getTime());
+  return inTransaction(ctx.pool, async (client) => {
+    const hlc = writeHlc(ctx, await latestMark(client, ctx));
+    const snapshot: MemorySnapshot = {
+      ...fields,
+      id,
+      namespace: ctx.namespace,
+      timestamp: fields.timestamp ?? now.toISOString(),
+    };
+    const row = await upsertLive(client, ctx, snapshot, hlc, ctx.region);
+    const events = await queueFor(client, ctx, "memory.created", snapshot, undefined, hlc);
+    return { memory: rowToMemory(row), hlc, events };
+  });
+}
+
+export async function updateMemory(
+  ctx: StoreContext,
+  id: string,
+  patch: MemoryPatch,
+): Promise<WriteResult> {
+  return inTransaction(ctx.pool, async (client) => {
+    const current = await lockLive(client, ctx, id);
+    const {
+      hlc: previousHlc,
+      origin: _origin,
+      created_at: _c,
+      updated_at: _u,
+      ...before
+    } = current;
+    const fields: MemoryFields = memoryFieldsSchema.parse({ ...stripSnapshot(before), ...patch });
+    const snapshot: MemorySnapshot = {
+      ...fields,
+      id,
+      namespace: ctx.namespace,
+      timestamp: fields.timestamp ?? before.timestamp,
+    };
+    const hlc = writeHlc(ctx, maxHlc(previousHlc, await latestMark(client, ctx)));
+    const row = await upsertLive(client, ctx, snapshot, hlc, ctx.region);
+    const events = await queueFor(client, ctx, "memory.updated", snapshot, before.y, hlc);
+    return { memory: rowToMemory(row), hlc, events };
+  });
+}
+
+export async function deleteMemory(
+  ctx: StoreContext,
+  id: string,
+): Promise<{ hlc: string; events: string[] }> {
+  return inTransaction(ctx.pool, async (client) => {
+    const current = await lockLive(client, ctx, id);
+    const hlc = writeHlc(ctx, current.hlc);
+    await client.query(
+      `update ${ctx.s}.memories set status = 'deleted', team = null, anchor = null, text = null, tokens = null,
+         symbolic_anchors = null, x = null, y = null, z = null, hlc = $3, origin = $4, updated_at = now()
+       where namespace = $1 and id = $2`,
+      [ctx.namespace, id, hlc, ctx.region],
+    );
+    // Peers hold a copy only if the record was inside the band; a tombstone carries no content.
+    const events: string[] = [];
+    if (decideReplication(ctx.band, current.y, current.y) === "replicate") {
+      const event = await enqueueEvent(client, ctx, {
+        action: "memory.deleted",
+        entityType: "memory",
+        entityId: id,
+        hlc,
+        privacy: null,
+      });
+      events.push(event.id);
+    }
+    return { hlc, events };
+  });
+}
+
+/**
+ * The newest decrement mark of our namespace: a new write must come after it, or a
+ * decrement that already happened here would be subtracted from the x just written.
+ */
+async function latestMark(client: SqlClient, ctx: StoreContext): Promise<string | undefined> {
+  const { rows } = await client.query(
+    `select max(hlc) as hlc from ${ctx.s}.decrements where namespace = $1`,
+    [ctx.namespace],
+  );
+  return (rows[0]?.hlc as string | null) ?? undefined;
+}
+
+function maxHlc(a: string, b: string | undefined): string {
+  return b !== undefined && compareHlc(b, a) > 0 ? b : a;
+}
+
+function stripSnapshot(
+  memory: Omit<Memory, "hlc" | "origin" | "created_at" | "updated_at">,
+): MemoryFields {
+  const { id: _id, namespace: _ns, ...fields } = memory;
+  return fields;
+}
+
+async function lockLive(client: SqlClient, ctx: StoreContext, id: string): Promise<Memory> {
+  const { rows } = await client.query(
+    `select ${COLUMNS}, x as effective_x from ${ctx.s}.memories where namespace = $1 and id = $2 and status = 'live' for update`,
+    [ctx.namespace, id],
+  );
+  const row = rows[0];
+  if (!row) throw new MemoryNotFoundError(id);
+  // The stored x is as written; the snapshot we build from it must carry the x readers see.
+  const { rows: marks } = await client.query(
+    `select count(*)::int as n from ${ctx.s}.decrements where namespace = $1 and hlc > $2`,
+    [ctx.namespace, row.hlc],
+  );
+  return rowToMemory({ ...row, effective_x: Number(row.x) - Number(marks[0]?.n ?? 0) });
+}
+
+/** Writes a live row, whatever state (none, redacted, live) it was in. */
+export async function upsertLive(
+  client: SqlClient,
+  ctx: StoreContext,
+  snap: MemorySnapshot,
+  hlc: string,
+  origin: string,
+): Promise<Record<string, unknown>> {
+  const { rows } = await client.query(
+    `insert into ${ctx.s}.memories (namespace, id, status, team, anchor, text, tokens, symbolic_anchors, "timestamp", x, y, z, hlc, origin)
+     values ($1, $2, 'live', $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $13)
+     on conflict (namespace, id) do update set status = 'live', team = excluded.team, anchor = excluded.anchor,
+       text = excluded.text, tokens = excluded.tokens, symbolic_anchors = excluded.symbolic_anchors,
+       "timestamp" = excluded."timestamp", x = excluded.x, y = excluded.y, z = excluded.z,
+       hlc = excluded.hlc, origin = excluded.origin, updated_at = now()
+     returning ${COLUMNS}`,
+    [
+      snap.namespace,
+      snap.id,
+      snap.team,
+      snap.anchor,
+      snap.text,
+      snap.tokens,
+      JSON.stringify(snap.symbolic_anchors),
+      snap.timestamp,
+      snap.x,
+      snap.y,
+      snap.z,
+      hlc,
+      origin,
+    ],
+  );
+  return rows[0] as Record<string, unknown>;
+}
+
+async function queueFor(
+  client: SqlClient,
+  ctx: StoreContext,
+  action: "memory.created" | "memory.updated",
+  snapshot: MemorySnapshot,
+  oldY: number | undefined,
+  hlc: string,
+): Promise<string[]> {
+  const decision = decideReplication(ctx.band, oldY, snapshot.y);
+  if (decision === "skip") return [];
+  const event =
+    decision === "replicate"
+      ? await enqueueEvent(client, ctx, {
+          action,
+          entityType: "memory",
+          entityId: snapshot.id,
+          hlc,
+          privacy: snapshot.y,
+          ...(ctx.realtimeReplication ? { payload: { ...snapshot } } : {}),
+        })
+      : await enqueueEvent(client, ctx, {
+          action: "memory.redacted",
+          entityType: "memory",
+          entityId: snapshot.id,
+          hlc,
+          privacy: snapshot.y,
+        });
+  return [event.id];
+}
