@@ -36,7 +36,11 @@ it("lists live memories newest first, filtered by team and x/y/z/time ranges, pa
   const ranged = await store.listMemories({ limit: 10, yMin: -1, yMax: 1, zMax: -1 });
   expect(ranged.items.map((m) => m.text)).toEqual(["m4", "m3", "m2"]);
 
-  const timed = await store.listMemories({ limit: 10, since: new Date(base + 86_400_000).toISOString(), until: new Date(base + 3 * 86_400_000).toISOString() });
+  const timed = await store.listMemories({
+    limit: 10,
+    since: new Date(base + 86_400_000).toISOString(),
+    until: new Date(base + 3 * 86_400_000).toISOString(),
+  });
   expect(timed.items.map((m) => m.text)).toEqual(["m2", "m1"]);
 
   // x ranges see the decremented x.
@@ -56,6 +60,11 @@ it("lists live memories newest first, filtered by team and x/y/z/time ranges, pa
     if (!page.next) break;
     after = page.next;
   }
-  expect(pages).toEqual([["m5", "m4", "m3", "m2"], ["m1", "m0"]]);
-  await expect(store.listMemories({ limit: 4, after: "garbage" })).rejects.toThrow(/invalid page cursor/);
+  expect(pages).toEqual([
+    ["m5", "m4", "m3", "m2"],
+    ["m1", "m0"],
+  ]);
+  await expect(store.listMemories({ limit: 4, after: "garbage" })).rejects.toThrow(
+    /invalid page cursor/,
+  );
 });
