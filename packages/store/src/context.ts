@@ -17,6 +17,8 @@ export interface StoreContext {
   realtimeReplication: boolean;
   keyring: Keyring;
   clock: HybridClock;
+  /** Queue events for peers. Off when sync is off or unsigned: writes then stay in this region. */
+  publishing: boolean;
 }
 
 export interface StoreOptions {
@@ -29,6 +31,8 @@ export interface StoreOptions {
   realtimeReplication?: boolean;
   keyring: Keyring;
   clock: HybridClock;
+  /** @default true */
+  publishing?: boolean;
 }
 
 export function storeContext(options: StoreOptions): StoreContext {
@@ -36,5 +40,6 @@ export function storeContext(options: StoreOptions): StoreContext {
     ...options,
     s: `"${checkIdentifier(options.schema, "schema")}"`,
     realtimeReplication: options.realtimeReplication ?? true,
+    publishing: options.publishing ?? true,
   };
 }

@@ -3,7 +3,7 @@ import { enqueueEvent, writeHlc } from "./events.js";
 import { inTransaction } from "./sql.js";
 
 export type DecrementResult =
-  | { outcome: "applied"; eventId: string; hlc: string }
+  | { outcome: "applied"; eventId: string | null; hlc: string }
   | { outcome: "already-done" }
   | { outcome: "fenced"; highestToken: number };
 
@@ -54,6 +54,6 @@ export async function runDecrement(
       privacy: null,
       payload: { date, fencing_token: fencingToken },
     });
-    return { outcome: "applied", eventId: event.id, hlc };
+    return { outcome: "applied", eventId: event?.id ?? null, hlc };
   });
 }

@@ -123,6 +123,19 @@ describe("writes and their events commit together", () => {
     expect(rows[0].n).toBe(0);
   });
 
+  it("queues nothing while the region is not publishing (sync off or unsigned)", async () => {
+    const { store, schema } = await region();
+    store.context.publishing = false;
+    const { memory } = await store.createMemory({ text: "local only", y: 5 });
+    await store.updateMemory(memory.id, { y: -3 });
+    await store.deleteMemory(memory.id);
+    expect(await store.runDecrement("2026-11-21", 1)).toMatchObject({
+      outcome: "applied",
+      eventId: null,
+    });
+    expect(await outboxEvents(pool, schema)).toEqual([]);
+  });
+
   it("rejects invalid input before touching the database", async () => {
     const { store, schema } = await region();
     await expect(store.createMemory({ text: "", y: 40 })).rejects.toThrow(/y|text/);

@@ -214,5 +214,5 @@ async function queueFor(
           hlc,
           privacy: snapshot.y,
         });
-  return [event.id];
+  return event ? [event.id] : [];
 }
