@@ -1,0 +1,69 @@
+/**
+ * Test helpers shared by the Node and the workerd suites (no Node API here). Each suite
+ * works in its own schema `t_<random>`, which it creates and drops itself.
+ */
+import { formatHlc, newEventId, type SyncEvent } from "@memoria/sync-core";
+import type { SqlPool } from "./sql.js";
+import { withClient } from "./sql.js";
+
+export function randomName(prefix = "t"): string {
+  return `${prefix}_${crypto.randomUUID().replace(/-/g, "").slice(0, 12)}`;
+}
+
+let counter = 0;
+
+/** A valid memory event; the payload has non-ASCII text and key orders to preserve. */
+export function memoryEvent(overrides: Partial<SyncEvent> = {}): SyncEvent {
+  const wall = Date.now();
+  counter += 1;
+  return {
+    v: 1,
+    id: newEventId(wall),
+    action: "memory.created",
+    entity_type: "memory",
+    entity_id: `mem-${counter}`,
+    namespace: "prod-shared",
+    origin: "region-a",
+    hlc: formatHlc({ wall, counter: counter % 10_000, node: "region-a" }),
+    privacy: 5,
+    created_at: new Date(wall).toISOString(),
+    payload: { z: 0, text: `ciel bleu — 空 ${counter} \u2028`, a: [1, 2.5, "x"], y: 5 },
+    ...overrides,
+  };
+}
+
+export async function sql(
+  pool: SqlPool,
+  text: string,
+  params?: unknown[],
+): Promise<Array<Record<string, unknown>>> {
+  return withClient(pool, async (client) => (await client.query(text, params)).rows);
+}
+
+/** Creates a schema only this suite uses. */
+export async function createSchema(pool: SqlPool, schema: string): Promise<void> {
+  if (!/^t_[a-z0-9_]+$/.test(schema)) throw new Error(`not a test schema: ${schema}`);
+  await sql(pool, `create schema "${schema}"`);
+}
+
+/** Drops a schema this suite created (never anything else). */
+export async function dropSchema(pool: SqlPool, schema: string): Promise<void> {
+  if (!/^t_[a-z0-9_]+$/.test(schema)) throw new Error(`not a test schema: ${schema}`);
+  await sql(pool, `drop schema if exists "${schema}" cascade`);
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it returns a value other than undefined, bounded in time. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  { timeoutMs = 5_000, intervalMs = 20, what = "condition" } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await sleep(intervalMs);
+  }
+}
