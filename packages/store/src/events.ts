@@ -33,12 +33,16 @@ export interface EventDraft {
   payload?: Record<string, unknown>;
 }
 
-/** Builds, signs and stores an event in the outbox, in the caller's transaction. */
+/**
+ * Builds, signs and stores an event in the outbox, in the caller's transaction; `null`
+ * when this region is not publishing (sync off or no signing key).
+ */
 export async function enqueueEvent(
   client: SqlClient,
   ctx: StoreContext,
   draft: EventDraft,
-): Promise<SyncEvent> {
+): Promise<SyncEvent | null> {
+  if (!ctx.publishing) return null;
   const wall = parseHlc(draft.hlc).wall;
   const unsigned: UnsignedSyncEvent = {
     v: 1,
