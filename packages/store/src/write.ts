@@ -108,7 +108,7 @@ export async function deleteMemory(
         hlc,
         privacy: null,
       });
-      events.push(event.id);
+      if (event) events.push(event.id);
     }
     return { hlc, events };
   });
