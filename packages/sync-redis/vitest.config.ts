@@ -3,15 +3,13 @@ import { defineConfig } from "vitest/config";
 
 // Node: the whole suite against the real Redis at 127.0.0.1:6379, through the Upstash
 // REST endpoint that @memoria/local-services' global setup starts in front of it.
-export const localServicesSetup = fileURLToPath(
-  import.meta.resolve("@memoria/local-services/testing/global-setup"),
-);
-
 export default defineConfig({
   test: {
     include: ["src/**/*.test.ts"],
     exclude: ["src/**/*.workers.test.ts"],
-    globalSetup: [localServicesSetup],
+    globalSetup: [
+      fileURLToPath(import.meta.resolve("@memoria/local-services/testing/global-setup")),
+    ],
     testTimeout: 20_000,
     hookTimeout: 60_000,
   },

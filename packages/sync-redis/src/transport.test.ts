@@ -190,8 +190,10 @@ describe("consumer groups", () => {
 describe("redelivery after a consumer dies", () => {
   it("entries a consumer never acked go to another consumer of the region once idle", async () => {
     const stream = streamKey();
-    const crashed = transport(stream, { consumer: "crashed", claimIdleMs: 150 });
-    const survivor = transport(stream, { consumer: "survivor", claimIdleMs: 150 });
+    // Long enough that the survivor's first pull surely comes before it, even on a busy machine.
+    const claimIdleMs = 400;
+    const crashed = transport(stream, { consumer: "crashed", claimIdleMs });
+    const survivor = transport(stream, { consumer: "survivor", claimIdleMs });
     const ids = await crashed.publish([sampleEvent(), sampleEvent(), sampleEvent()]);
     const lost = await crashed.pull(10); // received, never acked: the isolate "dies" here
     expect(lost.messages.map((m) => m.cursor)).toEqual(ids);
@@ -200,7 +202,7 @@ describe("redelivery after a consumer dies", () => {
     expect((await survivor.pull(10)).messages).toEqual([]);
     expect(await survivor.health()).toMatchObject({ pending: 3, lagEvents: 3 });
 
-    await sleep(200);
+    await sleep(claimIdleMs + 50);
     const reclaimed = await survivor.pull(10);
     expect(reclaimed.messages.map((m) => m.cursor)).toEqual(ids);
     expect(reclaimed.messages.map((m) => m.body)).toEqual(lost.messages.map((m) => m.body));
@@ -212,7 +214,7 @@ describe("redelivery after a consumer dies", () => {
       lagEvents: 0,
       oldestUnackedAt: null,
     });
-    await sleep(200);
+    await sleep(claimIdleMs + 50);
     expect((await survivor.pull(10)).messages).toEqual([]);
     expect((await crashed.pull(10)).messages).toEqual([]);
   });
@@ -494,10 +496,10 @@ describe("pruneConsumers", () => {
     await done.publish([sampleEvent(), sampleEvent(), sampleEvent()]);
     await done.ack((await done.pull(1)).messages.map((m) => m.cursor));
     await busy.pull(1); // keeps one pending
-    await sleep(60);
+    await sleep(300);
     const fresh = transport(stream, { consumer: "fresh" });
     await fresh.ack((await fresh.pull(1)).messages.map((m) => m.cursor)); // just active
-    expect(await fresh.pruneConsumers(50)).toEqual(["done"]);
+    expect(await fresh.pruneConsumers(250)).toEqual(["done"]);
     const consumers = (await client().exec([
       "XINFO",
       "CONSUMERS",
