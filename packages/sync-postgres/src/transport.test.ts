@@ -252,7 +252,7 @@ describe("redelivery and acks", () => {
     await expect(t.ack(["1:2; drop table x"])).rejects.toThrow(TypeError);
     await expect(t.replaySince(0, { after: "x" })).rejects.toThrow(TypeError);
     await expect(t.pull(0)).rejects.toThrow(RangeError);
-    await expect(t.pull(10_001)).rejects.toThrow(RangeError);
+    await expect(t.pull(1.5)).rejects.toThrow(RangeError);
   });
 });
 
@@ -349,7 +349,7 @@ describe("replaySince", () => {
     const page1 = await t.replaySince(since, { limit: 2 });
     expect(page1.more).toBe(true);
     expect(page1.messages.map((m) => m.cursor)).toEqual(late.slice(0, 2));
-    expect(page1.messages.every((m) => m.deliveries === 0 && m.publishedAt >= since)).toBe(true);
+    expect(page1.messages.every((m) => m.deliveries === 1 && m.publishedAt >= since)).toBe(true);
     const page2 = await t.replaySince(since, { after: page1.messages[1]?.cursor, limit: 2 });
     expect(page2.messages.map((m) => m.cursor)).toEqual(late.slice(2));
     expect(page2.more).toBe(false);

@@ -50,7 +50,7 @@ export interface ListenOptions {
   onError?: (error: Error) => void;
 }
 
-/** Largest `limit` one pull or replay may ask for. */
+/** Largest page one pull or replay returns; a larger `limit` is capped. */
 export const MAX_BATCH = 10_000;
 
 /**
@@ -176,8 +176,8 @@ export class PostgresTransport implements SyncTransport {
    * is older than every transaction still running are read: that set never changes
    * afterwards, so the cursor cannot pass a row that commits later.
    */
-  async pull(limit: number): Promise<TransportBatch> {
-    checkLimit(limit);
+  async pull(requested: number): Promise<TransportBatch> {
+    const limit = checkLimit(requested);
     await this.ensure();
     const n = this.names;
     return inTransaction(this.pool, async (client) => {
@@ -274,15 +274,14 @@ export class PostgresTransport implements SyncTransport {
   /**
    * Entries published at or after `sinceMs`, in the same (txid, id) order as pulls and
    * with the same rule (only rows no running transaction can still precede), so paging
-   * with `after` never skips a late commit. Moves no cursor; `deliveries` is 0.
+   * with `after` never skips a late commit. Moves no cursor; `deliveries` is 1.
    */
   async replaySince(
     sinceMs: number,
     options: { after?: string; limit?: number } = {},
   ): Promise<TransportBatch> {
     if (!Number.isFinite(sinceMs)) throw new RangeError(`sinceMs must be a number: ${sinceMs}`);
-    const limit = options.limit ?? 100;
-    checkLimit(limit);
+    const limit = checkLimit(options.limit ?? 100);
     const after = options.after === undefined ? ORIGIN : parseCursor(options.after);
     await this.ensure();
     const n = this.names;
@@ -302,7 +301,7 @@ export class PostgresTransport implements SyncTransport {
         cursor: formatCursor({ txid: BigInt(text(row, "txid")), id: BigInt(text(row, "id")) }),
         body: text(row, "body"),
         publishedAt: num(row, "published_ms"),
-        deliveries: 0,
+        deliveries: 1,
       }));
       return { messages, more: rows.length > limit };
     });
@@ -459,10 +458,12 @@ async function lockCursor(
   return { txid: BigInt(text(row, "txid")), id: BigInt(text(row, "id")) };
 }
 
-function checkLimit(limit: number): void {
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_BATCH) {
-    throw new RangeError(`limit must be an integer from 1 to ${MAX_BATCH}: ${limit}`);
+/** A positive integer, capped at `MAX_BATCH` (as the Redis transport does). */
+function checkLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new RangeError(`limit must be a positive integer: ${limit}`);
   }
+  return Math.min(limit, MAX_BATCH);
 }
 
 function nonNegative(value: number, what: string): number {
