@@ -2,7 +2,7 @@ import { createServer } from "node:net";
 import { parseEvent } from "@memoria/sync-core";
 import { Pool } from "@neondatabase/serverless";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { parseCursor } from "./cursor.js";
+import { compareCursors, parseCursor } from "./cursor.js";
 import { ensureJournal, journalDdl, journalExists } from "./ddl.js";
 import { configureNeon, neonPool } from "./node.testkit.js";
 import {
@@ -126,7 +126,7 @@ describe("publish and pull", () => {
     expect(again[1]).toBe(ca); // same id, other content: the first body stays
     expect(again[2]).toBe(ca);
     const c = memoryEvent();
-    const mixed = await t.publish([c, a, c]);
+    const mixed = await t.publish([c, a, { ...c, entity_id: "other" }]);
     expect(mixed[1]).toBe(ca);
     expect(mixed[0]).toBe(mixed[2]);
     const [{ n }] = (await sql(pool, `select count(*)::int as n from ${own}`)) as [{ n: number }];
@@ -214,6 +214,23 @@ describe("redelivery and acks", () => {
       [c1, 2],
       [c2, 2],
     ]);
+  });
+
+  it("lets two consumers of one region share the work while entries are fresh", async () => {
+    const own = freshTable();
+    const a = transport({ table: own, claimIdleMs: 60_000 });
+    const b = transport({ table: own, claimIdleMs: 60_000 });
+    const cursors = await a.publish(Array.from({ length: 6 }, () => memoryEvent()));
+    const [pa, pb] = await Promise.all([a.pull(3), b.pull(3)]);
+    const got = [...pa.messages, ...pb.messages].map((m) => m.cursor).sort(compareCursors);
+    expect(got).toEqual(cursors); // disjoint halves, nothing twice
+    await Promise.all([
+      b.ack(pb.messages.map((m) => m.cursor)),
+      a.ack(pa.messages.map((m) => m.cursor)),
+    ]);
+    expect((await a.health()).lagEvents).toBe(0);
+    const [row] = await sql(pool, `select acked_id::text as id from ${own}_cursors`);
+    expect(row?.id).toBe(String(parseCursor(cursors[5] as string).id));
   });
 
   it("accepts acks out of order: the cursor waits for the gap, nothing is skipped", async () => {

@@ -108,7 +108,9 @@ export class PostgresTransport implements SyncTransport {
       return { event: parsed.data, body: JSON.stringify(event) };
     });
     // One row per event id; a repeat within the batch gets the first one's cursor.
-    const unique = [...new Map(rows.map((row) => [row.event.id, row])).values()];
+    const firsts = new Map<string, (typeof rows)[number]>();
+    for (const row of rows) if (!firsts.has(row.event.id)) firsts.set(row.event.id, row);
+    const unique = [...firsts.values()];
     await this.ensure();
     const n = this.names;
     const cursors = await inTransaction(this.pool, async (client) => {
