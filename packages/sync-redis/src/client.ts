@@ -13,7 +13,8 @@ export interface RedisClientOptions {
   token: string;
   /**
    * Retries of a request that failed on the network (never of one Redis answered with an
-   * error), with the client's backoff (50 ms · e^n). `0` fails at once.
+   * error), with the client's backoff (50 ms · e^n). `0` passes `retry: false`, with which
+   * @upstash/redis 1.39 still tries twice, back to back (its loop runs `attempts + 1` times).
    * @default 5 (the client's own default; ~4.3 s before an unreachable endpoint fails)
    */
   retries?: number;
