@@ -5,8 +5,8 @@
 # a `pnpm` binary on PATH, so a corepack shim directory is put first on PATH as well.
 set -euo pipefail
 export COREPACK_ENABLE_DOWNLOAD_PROMPT=0
-# turbo would otherwise phone home; this workspace talks to package registries only.
-export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
+# turbo and wrangler would otherwise phone home; this workspace talks to package registries only.
+export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1 WRANGLER_SEND_METRICS=false
 if ! command -v corepack >/dev/null; then
   printf '[pnpm] corepack is missing (it ships with Node 20); install Node 20 with npm, or: npm install -g corepack@0.34\n' >&2
   exit 1

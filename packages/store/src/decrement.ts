@@ -1,6 +1,6 @@
 import type { StoreContext } from "./context.js";
 import { enqueueEvent, writeHlc } from "./events.js";
-import { inTransaction } from "./sql.js";
+import { inTransaction, withClient } from "./sql.js";
 
 export type DecrementResult =
   | { outcome: "applied"; eventId: string | null; hlc: string }
@@ -55,5 +55,13 @@ export async function runDecrement(
       payload: { date, fencing_token: fencingToken },
     });
     return { outcome: "applied", eventId: event?.id ?? null, hlc };
+  });
+}
+
+/** The newest local date decremented in our namespace (ours or a peer's), if any. */
+export async function latestDecrementDate(ctx: StoreContext): Promise<string | null> {
+  return withClient(ctx.pool, async (client) => {
+    const { rows } = await client.query(`select to_char(max(date), 'YYYY-MM-DD') as d from ${ctx.s}.decrements where namespace = $1`, [ctx.namespace]);
+    return (rows[0]?.d as string | null) ?? null;
   });
 }

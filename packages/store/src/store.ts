@@ -3,7 +3,7 @@ import { applyEvents } from "./apply.js";
 import { consumeOnce } from "./consume.js";
 import { type StoreContext, type StoreOptions, storeContext } from "./context.js";
 import { readCounters } from "./counters.js";
-import { runDecrement } from "./decrement.js";
+import { latestDecrementDate, runDecrement } from "./decrement.js";
 import type { MemoryFieldsInput, MemoryPatch } from "./memory.js";
 import { migrate } from "./migrations.js";
 import { countUnpublished, relayOutbox } from "./outbox.js";
@@ -29,6 +29,7 @@ export function createStore(options: StoreOptions) {
     consumeOnce: (transport: SyncTransport, keyring: Keyring, limit?: number) =>
       consumeOnce(ctx, transport, keyring, limit),
     runDecrement: (date: string, fencingToken: number) => runDecrement(ctx, date, fencingToken),
+    latestDecrementDate: () => latestDecrementDate(ctx),
     countUnpublished: () => countUnpublished(ctx),
     counters: () => withClient(ctx.pool, (client) => readCounters(client, ctx.s)),
     readSettings: () => readSettings(ctx),

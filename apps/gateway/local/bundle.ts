@@ -1,0 +1,26 @@
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+export const GATEWAY_ENTRY = fileURLToPath(new URL("../src/worker.ts", import.meta.url));
+export const GATEWAY_BUNDLE = fileURLToPath(new URL("../dist/worker.js", import.meta.url));
+
+/**
+ * Bundles the worker the way wrangler does (ES module, workerd/worker/browser export
+ * conditions, `cloudflare:*` left to the runtime), for Miniflare in tests and `pnpm start`.
+ */
+export async function bundleGateway(outfile = GATEWAY_BUNDLE): Promise<string> {
+  await build({
+    entryPoints: [GATEWAY_ENTRY],
+    outfile,
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["browser", "module", "main"],
+    external: ["cloudflare:*"],
+    sourcemap: "inline",
+    logLevel: "warning",
+  });
+  return outfile;
+}

@@ -1,0 +1,64 @@
+import { type ProblemDetails, ProblemError, problem, problemResponse } from "@memoria/sync-core";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { ZodError } from "zod";
+import type { Bindings } from "./env.js";
+import type { Services } from "./services.js";
+import { fieldErrorsOf } from "./validate.js";
+
+export type HonoEnv = { Bindings: Bindings; Variables: { services: Services } };
+
+/** Largest request body any route accepts; more is a 413 before anything is parsed. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/**
+ * The app shell every route module registers on: one error shape (problem+json), a body
+ * bound, and JSON 404/405s. Tests and the worker build the same app.
+ */
+export function newApp(): Hono<HonoEnv> {
+  const app = new Hono<HonoEnv>();
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ProblemError(413, { detail: `request body exceeds ${MAX_BODY_BYTES} bytes` });
+      },
+    }),
+  );
+  app.notFound((c) =>
+    problemResponse(
+      problem(404, { detail: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }),
+    ),
+  );
+  app.onError((error, c) => {
+    if (error instanceof ProblemError) return problemResponse(error.problem, error.headers);
+    if (error instanceof ZodError) {
+      return problemResponse(
+        problem(400, { detail: "invalid input", errors: fieldErrorsOf(error) }),
+      );
+    }
+    const status = (error as { status?: number }).status;
+    if (typeof status === "number" && status >= 400 && status < 500) {
+      return problemResponse(problem(status, { detail: error.message }));
+    }
+    console.error(`[gateway] ${c.req.method} ${c.req.url}:`, error);
+    const details: ProblemDetails = problem(500, {
+      detail: "internal error; see the region's logs",
+    });
+    return problemResponse(details);
+  });
+  return app;
+}
+
+export function json(
+  status: ContentfulStatusCode,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+}

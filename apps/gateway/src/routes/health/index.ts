@@ -1,0 +1,34 @@
+import type { Hono } from "hono";
+import { type HonoEnv, json } from "../../app.js";
+import { collectStatus, unreadyReasons } from "../../status.js";
+
+export function registerHealthRoutes(app: Hono<HonoEnv>): void {
+  /** Per-backend sync status with namespace, band, lag and leader (the playbook's `/health/sync`). */
+  app.get("/health/sync", async (c) => {
+    const services = c.get("services");
+    const status = await collectStatus(services);
+    return json(
+      200,
+      { ...status, ready: unreadyReasons(status, services).length === 0 },
+      { "cache-control": "no-store" },
+    );
+  });
+
+  /** Readiness for load balancers and the router: 200 only when store and transport answer and lag is bounded. */
+  app.get("/healthz", async (c) => {
+    const services = c.get("services");
+    const status = await collectStatus(services);
+    const reasons = unreadyReasons(status, services);
+    const body = {
+      status: reasons.length === 0 ? "ok" : "unavailable",
+      region: status.region,
+      role: status.role,
+      reasons,
+      lag: status.lag,
+    };
+    return json(reasons.length === 0 ? 200 : 503, body, {
+      "cache-control": "no-store",
+      "x-memoria-region": status.region,
+    });
+  });
+}

@@ -1,0 +1,42 @@
+import { ProblemError } from "@memoria/sync-core";
+import type { Hono } from "hono";
+import { type HonoEnv, json } from "../../app.js";
+import { parseWith } from "../../validate.js";
+import { listMemoryQuery, memoryIdParam } from "./schema.js";
+
+export function registerReadMemory(app: Hono<HonoEnv>): void {
+  app.get("/memory/:id", async (c) => {
+    const { id } = parseWith(memoryIdParam, c.req.param(), "path");
+    const memory = await c.get("services").store.getMemory(id);
+    if (!memory) throw new ProblemError(404, { detail: `memory ${id} not found in this region` });
+    return json(200, { memory });
+  });
+
+  app.get("/memory", async (c) => {
+    const q = parseWith(listMemoryQuery, c.req.query(), "query");
+    const page = await c
+      .get("services")
+      .store.listMemories({
+        limit: q.limit,
+        ...(q.team !== undefined ? { team: q.team } : {}),
+        ...(q.x_min !== undefined ? { xMin: q.x_min } : {}),
+        ...(q.x_max !== undefined ? { xMax: q.x_max } : {}),
+        ...(q.y_min !== undefined ? { yMin: q.y_min } : {}),
+        ...(q.y_max !== undefined ? { yMax: q.y_max } : {}),
+        ...(q.z_min !== undefined ? { zMin: q.z_min } : {}),
+        ...(q.z_max !== undefined ? { zMax: q.z_max } : {}),
+        ...(q.since !== undefined ? { since: q.since } : {}),
+        ...(q.until !== undefined ? { until: q.until } : {}),
+        ...(q.after !== undefined ? { after: q.after } : {}),
+      })
+      .catch((error: Error) => {
+        if (error instanceof RangeError)
+          throw new ProblemError(400, {
+            detail: error.message,
+            errors: [{ field: "after", message: "invalid page cursor" }],
+          });
+        throw error;
+      });
+    return json(200, page);
+  });
+}

@@ -1,0 +1,116 @@
+import { WRITER_LEASE_TTL_MS } from "./routes/admin/promote.js";
+import type { Services } from "./services.js";
+import { runSyncCycle } from "./sync/cycle.js";
+
+/**
+ * Every cron the gateway declares, and the one place wrangler.jsonc is checked against
+ * (a test reads the config). One trigger a minute drives everything: the sync safety net
+ * (outbox sweep, catch-up, re-arming the puller) and the decrement check, which acts at
+ * most once per local date.
+ */
+export const CRONS = {
+  /** Outbox sweep, consumer catch-up, lease renewal and the daily decrement check. */
+  minute: "* * * * *",
+} as const;
+
+/** Catching up more days than this means a clock or config problem; stop and say so. */
+const MAX_CATCH_UP_DAYS = 400;
+
+export type DecrementRun =
+  | { outcome: "disabled" }
+  | { outcome: "not-leader"; holder: string | null }
+  | { outcome: "initialized"; baseline: string }
+  | { outcome: "done"; dates: string[]; skipped: string[]; fenced: boolean; token: number };
+
+/** `YYYY-MM-DD` of `at` in `timeZone`: the date whose midnight starts a decrement day. */
+export function localDate(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(at);
+}
+
+function nextDate(date: string): string {
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}
+
+/**
+ * The daily x decrement, leader-gated: only the holder of the scheduler lease acts, and
+ * with its fencing token, so two regions that both believe they lead still decrement each
+ * (namespace, date) once (the store's mark is the compare-and-set). Missed days since the
+ * last mark are caught up in order. The first run only records today as the baseline.
+ */
+export async function runDailyDecrement(
+  services: Services,
+  now = new Date(),
+): Promise<DecrementRun> {
+  const { config, leases, store, region } = services;
+  if (!config.scheduler.enabled) return { outcome: "disabled" };
+  let token = 0;
+  if (leases) {
+    const lease = await leases.scheduler.acquire(region, config.scheduler.lease_ttl_ms);
+    if (!lease)
+      return { outcome: "not-leader", holder: (await leases.scheduler.current())?.holder ?? null };
+    token = lease.token;
+  }
+  const today = localDate(now, config.DECREMENT_TZ);
+  const baselineKey = `decrement_baseline:${config.memory.namespace}`;
+  const last =
+    (await store.latestDecrementDate()) ??
+    ((await store.readMetadata(baselineKey)) as string | undefined) ??
+    null;
+  if (last === null) {
+    await store.writeMetadata(baselineKey, today);
+    return { outcome: "initialized", baseline: today };
+  }
+  const dates: string[] = [];
+  const skipped: string[] = [];
+  let fenced = false;
+  for (
+    let date = nextDate(last), n = 0;
+    date <= today && n < MAX_CATCH_UP_DAYS;
+    date = nextDate(date), n++
+  ) {
+    const result = await store.runDecrement(date, token);
+    if (result.outcome === "fenced") {
+      fenced = true;
+      break;
+    }
+    (result.outcome === "applied" ? dates : skipped).push(date);
+  }
+  return { outcome: "done", dates, skipped, fenced, token };
+}
+
+export interface ScheduledReport {
+  cron: string;
+  sync: Awaited<ReturnType<typeof runSyncCycle>> | { error: string };
+  decrement: DecrementRun | { error: string };
+  writer: "renewed" | "not-holder" | "off" | { error: string };
+}
+
+export async function runScheduled(
+  services: Services,
+  cron: string,
+  now = new Date(),
+): Promise<ScheduledReport> {
+  const sync = await runSyncCycle(services).catch((error: Error) => ({ error: error.message }));
+  const decrement = await runDailyDecrement(services, now).catch((error: Error) => ({
+    error: error.message,
+  }));
+  const writer = await renewWriter(services).catch((error: Error) => ({ error: error.message }));
+  return { cron, sync, decrement, writer };
+}
+
+/** The promoted writer keeps its role alive; a region configured as writer claims a free role. */
+async function renewWriter(services: Services): Promise<ScheduledReport["writer"]> {
+  const { leases, region, config } = services;
+  if (!leases) return "off";
+  const current = await leases.writer.current();
+  if (current && current.holder !== region) return "not-holder";
+  if (!current && config.region.role !== "writer") return "not-holder";
+  const lease = await leases.writer.acquire(region, WRITER_LEASE_TTL_MS);
+  return lease ? "renewed" : "not-holder";
+}
