@@ -61,7 +61,10 @@ export async function runDecrement(
 /** The newest local date decremented in our namespace (ours or a peer's), if any. */
 export async function latestDecrementDate(ctx: StoreContext): Promise<string | null> {
   return withClient(ctx.pool, async (client) => {
-    const { rows } = await client.query(`select to_char(max(date), 'YYYY-MM-DD') as d from ${ctx.s}.decrements where namespace = $1`, [ctx.namespace]);
+    const { rows } = await client.query(
+      `select to_char(max(date), 'YYYY-MM-DD') as d from ${ctx.s}.decrements where namespace = $1`,
+      [ctx.namespace],
+    );
     return (rows[0]?.d as string | null) ?? null;
   });
 }
