@@ -1,0 +1,14 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["integration/**/*.test.ts"],
+    globalSetup: [
+      fileURLToPath(import.meta.resolve("@memoria/local-services/testing/global-setup")),
+    ],
+    testTimeout: 180_000,
+    hookTimeout: 60_000,
+    fileParallelism: false,
+  },
+});
