@@ -1,7 +1,11 @@
 import {
   type ClockDriftError,
   classifyInbound,
+  compareHlc,
+  type DecrementMark,
+  decrementKey,
   eventEffect,
+  mergeDecrement,
   mergeRecord,
   parseHlc,
   type RecordState,
@@ -9,9 +13,8 @@ import {
 } from "@memoria/sync-core";
 import type { StoreContext } from "./context.js";
 import { addCounters, histogramIncrements, type Labels } from "./counters.js";
-import { type MemorySnapshot, memorySnapshotSchema } from "./memory.js";
+import { memorySnapshotSchema } from "./memory.js";
 import { inTransaction, type SqlClient } from "./sql.js";
-import { upsertLive } from "./write.js";
 
 /** What happened to each event of a batch. */
 export type ApplyOutcome =
@@ -37,20 +40,20 @@ const RETRYABLE = new Set(["40001", "40P01"]);
  * region's own namespace and privacy checks run whatever the publisher decided; records
  * merge last-writer-wins with tombstones (sync-core's `mergeRecord`), and decrement marks
  * keep the smallest HLC per (namespace, date). Counters change in the same transaction.
+ *
+ * The batch costs a fixed number of statements (ledger, row locks, upserts, marks,
+ * outcomes, counters), not a few per event: merge is order-independent, so the events of
+ * one record are folded in memory and only the winner is written.
  */
 export async function applyEvents(
   ctx: StoreContext,
   events: readonly SyncEvent[],
   receivedAt = Date.now(),
 ): Promise<ApplyReport> {
-  // Merge does not depend on order, so lock rows in one global order: no deadlock cycles.
-  const ordered = [...events].sort(
-    (a, b) => cmp(a.entity_id, b.entity_id) || cmp(a.hlc, b.hlc) || cmp(a.id, b.id),
-  );
   for (let attempt = 1; ; attempt++) {
     try {
       return await inTransaction(ctx.pool, (client) =>
-        applyInTransaction(client, ctx, ordered, receivedAt),
+        applyInTransaction(client, ctx, events, receivedAt),
       );
     } catch (error) {
       const code = (error as { code?: string }).code;
@@ -59,6 +62,13 @@ export async function applyEvents(
   }
 }
 
+type RecordEffect = {
+  event: SyncEvent;
+  state: RecordState;
+  redact: boolean;
+  reason?: "privacy" | "redacted";
+};
+
 async function applyInTransaction(
   client: SqlClient,
   ctx: StoreContext,
@@ -66,6 +76,66 @@ async function applyInTransaction(
   receivedAt: number,
 ): Promise<ApplyReport> {
   const outcomes = new Map<string, ApplyOutcome>();
+  const unique = [...new Map(events.map((event) => [event.id, event])).values()];
+  const fresh = await claimInLedger(client, ctx, unique);
+  const records = new Map<string, RecordEffect[]>();
+  const marks: Array<{ event: SyncEvent; mark: DecrementMark }> = [];
+
+  for (const event of unique) {
+    if (!fresh.has(event.id)) continue;
+    const verdict = classifyInbound(event, {
+      namespace: ctx.namespace,
+      region: ctx.region,
+      band: ctx.band,
+    });
+    if (verdict.verdict === "drop") {
+      outcomes.set(event.id, verdict.reason);
+      continue;
+    }
+    try {
+      ctx.clock.receive(event.hlc);
+    } catch (error) {
+      // A peer clock too far ahead must not drag ours along; the event still applies by its HLC.
+      if ((error as ClockDriftError).name !== "ClockDriftError") throw error;
+    }
+    const redact = verdict.verdict === "redact";
+    const effect = eventEffect(event, redact);
+    if (effect.kind === "decrement") {
+      marks.push({ event, mark: effect.mark });
+    } else if (effect.kind === "record") {
+      let state = effect.state;
+      if (state.status === "live") {
+        const parsed = memorySnapshotSchema.safeParse({
+          ...event.payload,
+          id: event.entity_id,
+          namespace: event.namespace,
+          y: event.privacy,
+        });
+        if (!parsed.success) {
+          outcomes.set(event.id, "invalid-payload");
+          continue;
+        }
+        state = { ...state, data: { ...parsed.data } };
+      }
+      const key = `${state.namespace}\u0000${state.id}`;
+      records.set(key, [
+        ...(records.get(key) ?? []),
+        { event, state, redact, ...(redact ? { reason: verdict.reason } : {}) },
+      ]);
+    } else {
+      outcomes.set(event.id, "unchanged");
+    }
+  }
+
+  await mergeRecords(client, ctx, records, outcomes);
+  await mergeMarks(client, ctx, marks, outcomes);
+  await recordOutcomes(
+    client,
+    ctx,
+    unique.filter((event) => fresh.has(event.id)),
+    outcomes,
+  );
+
   const counts: Record<ApplyOutcome, number> = {
     applied: 0,
     unchanged: 0,
@@ -77,9 +147,14 @@ async function applyInTransaction(
     "invalid-payload": 0,
   };
   const increments: Array<{ name: string; labels?: Labels; by?: number }> = [];
+  const counted = new Set<string>();
+  // Per delivery: the first of a fresh id has its outcome, every other delivery is a duplicate.
   for (const event of events) {
-    const outcome = await applyOne(client, ctx, event, outcomes.has(event.id));
-    outcomes.set(event.id, outcome);
+    const outcome: ApplyOutcome =
+      fresh.has(event.id) && !counted.has(event.id)
+        ? (outcomes.get(event.id) ?? "unchanged")
+        : "duplicate";
+    counted.add(event.id);
     counts[outcome] += 1;
     const origin = { origin: event.origin };
     switch (outcome) {
@@ -114,126 +189,181 @@ async function applyInTransaction(
         );
     }
   }
+  for (const event of unique) if (!fresh.has(event.id)) outcomes.set(event.id, "duplicate");
   await addCounters(client, ctx.s, increments);
   return { outcomes, counts };
 }
 
-async function applyOne(
+/** Inserts the batch's ids into the ledger; returns the ids seen here for the first time. */
+async function claimInLedger(
   client: SqlClient,
   ctx: StoreContext,
-  event: SyncEvent,
-  seenInBatch: boolean,
-): Promise<ApplyOutcome> {
-  if (seenInBatch) return "duplicate";
-  const verdict = classifyInbound(event, {
-    namespace: ctx.namespace,
-    region: ctx.region,
-    band: ctx.band,
-  });
-  const outcomeOf: ApplyOutcome | undefined =
-    verdict.verdict === "drop" ? verdict.reason : undefined;
-  const ledger = await client.query(
-    `insert into ${ctx.s}.applied_events (event_id, origin, action, outcome) values ($1, $2, $3, $4)
+  events: SyncEvent[],
+): Promise<Set<string>> {
+  if (events.length === 0) return new Set();
+  // Sorted, so concurrent batches take index locks in one order.
+  const sorted = [...events].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const { rows } = await client.query(
+    `insert into ${ctx.s}.applied_events (event_id, origin, action, outcome)
+     select id, origin, action, 'pending' from unnest($1::text[], $2::text[], $3::text[]) as t(id, origin, action)
      on conflict (event_id) do nothing returning event_id`,
-    [event.id, event.origin, event.action, outcomeOf ?? "pending"],
+    [sorted.map((e) => e.id), sorted.map((e) => e.origin), sorted.map((e) => e.action)],
   );
-  if (ledger.rowCount === 0) return "duplicate";
-  if (outcomeOf) return outcomeOf;
-  try {
-    ctx.clock.receive(event.hlc);
-  } catch (error) {
-    // A peer clock too far ahead must not drag ours along; the event still applies by its HLC.
-    if ((error as ClockDriftError).name !== "ClockDriftError") throw error;
-  }
-
-  const redact = verdict.verdict === "redact";
-  const effect = eventEffect(event, redact);
-  let outcome: ApplyOutcome;
-  if (effect.kind === "decrement") {
-    const { rowCount } = await client.query(
-      `insert into ${ctx.s}.decrements (namespace, date, hlc) values ($1, $2, $3)
-       on conflict (namespace, date) do update set hlc = excluded.hlc where excluded.hlc < ${ctx.s}.decrements.hlc`,
-      [effect.mark.namespace, effect.mark.date, effect.mark.hlc],
-    );
-    outcome = rowCount === 0 ? "unchanged" : "applied";
-  } else if (effect.kind === "record") {
-    let incoming: RecordState = effect.state;
-    if (incoming.status === "live") {
-      const parsed = memorySnapshotSchema.safeParse({
-        ...event.payload,
-        id: event.entity_id,
-        namespace: event.namespace,
-        y: event.privacy,
-      });
-      if (!parsed.success) {
-        await setOutcome(client, ctx, event.id, "invalid-payload");
-        return "invalid-payload";
-      }
-      incoming = { ...incoming, data: { ...parsed.data } };
-    }
-    const changed = await mergeIntoRow(client, ctx, incoming, event.origin);
-    if (redact && verdict.reason === "privacy") outcome = "privacy-filtered";
-    else if (redact) outcome = "redacted";
-    else outcome = changed ? "applied" : "unchanged";
-  } else {
-    outcome = "unchanged";
-  }
-  await setOutcome(client, ctx, event.id, outcome);
-  return outcome;
+  return new Set(rows.map((row) => row.event_id as string));
 }
 
-/** LWW merge against the stored row; writes only when the incoming state wins. */
-async function mergeIntoRow(
+async function mergeRecords(
   client: SqlClient,
   ctx: StoreContext,
-  incoming: RecordState,
-  origin: string,
-): Promise<boolean> {
+  records: Map<string, RecordEffect[]>,
+  outcomes: Map<string, ApplyOutcome>,
+): Promise<void> {
+  if (records.size === 0) return;
+  const keys = [...records.keys()].sort();
+  const namespaces = keys.map((key) => key.split("\u0000")[0] as string);
+  const ids = keys.map((key) => key.split("\u0000")[1] as string);
   const { rows } = await client.query(
-    `select status, hlc, x, y from ${ctx.s}.memories where namespace = $1 and id = $2 for update`,
-    [incoming.namespace, incoming.id],
+    `select m.namespace, m.id, m.status, m.hlc, m.x, m.y from ${ctx.s}.memories m
+     join unnest($1::text[], $2::text[]) as k(namespace, id) on m.namespace = k.namespace and m.id = k.id
+     order by m.namespace, m.id for update of m`,
+    [namespaces, ids],
   );
-  const row = rows[0];
-  if (row) {
-    const stored: RecordState = {
-      id: incoming.id,
-      namespace: incoming.namespace,
+  const stored = new Map<string, RecordState>();
+  for (const row of rows) {
+    stored.set(`${row.namespace}\u0000${row.id}`, {
+      id: row.id as string,
+      namespace: row.namespace as string,
       hlc: row.hlc as string,
       status: row.status as RecordState["status"],
-      // Only status and clock decide the winner here; exact ties never happen with real clocks.
+      // Only status and clock decide against the stored row; exact ties never happen with real clocks.
       data:
         row.status === "live"
           ? { x: Number(row.x), y: row.y === null ? null : Number(row.y) }
           : null,
-    };
-    if (mergeRecord(stored, incoming) === stored) return false;
+    });
   }
-  if (incoming.status === "live") {
-    await upsertLive(client, ctx, incoming.data as unknown as MemorySnapshot, incoming.hlc, origin);
-  } else {
+  const live: Array<Record<string, unknown>> = [];
+  const gone: Array<{
+    namespace: string;
+    id: string;
+    status: string;
+    hlc: string;
+    origin: string;
+  }> = [];
+  for (const key of keys) {
+    const effects = records.get(key) as RecordEffect[];
+    const before = stored.get(key);
+    let winner: RecordEffect | undefined;
+    let best: RecordState | undefined = before;
+    for (const effect of effects) {
+      const beatsStored =
+        before === undefined || mergeRecord(before, effect.state) === effect.state;
+      const outcome: ApplyOutcome = effect.redact
+        ? effect.reason === "privacy"
+          ? "privacy-filtered"
+          : "redacted"
+        : beatsStored
+          ? "applied"
+          : "unchanged";
+      outcomes.set(effect.event.id, outcome);
+      const merged = mergeRecord(best, effect.state);
+      if (merged === effect.state) {
+        best = effect.state;
+        winner = effect;
+      }
+    }
+    if (!winner) continue;
+    const state = winner.state;
+    if (state.status === "live") {
+      live.push({
+        ...(state.data as Record<string, unknown>),
+        namespace: state.namespace,
+        id: state.id,
+        hlc: state.hlc,
+        origin: winner.event.origin,
+      });
+    } else {
+      gone.push({
+        namespace: state.namespace,
+        id: state.id,
+        status: state.status,
+        hlc: state.hlc,
+        origin: winner.event.origin,
+      });
+    }
+  }
+  if (live.length > 0) {
     await client.query(
-      `insert into ${ctx.s}.memories (namespace, id, status, hlc, origin) values ($1, $2, $3, $4, $5)
+      `insert into ${ctx.s}.memories (namespace, id, status, team, anchor, text, tokens, symbolic_anchors, "timestamp", x, y, z, hlc, origin)
+       select r.namespace, r.id, 'live', r.team, r.anchor, r.text, r.tokens, r.symbolic_anchors, r."timestamp", r.x, r.y, r.z, r.hlc, r.origin
+       from jsonb_to_recordset($1::jsonb) as r(namespace text, id text, team text, anchor text, text text, tokens integer,
+         symbolic_anchors jsonb, "timestamp" timestamptz, x double precision, y double precision, z double precision, hlc text, origin text)
+       on conflict (namespace, id) do update set status = 'live', team = excluded.team, anchor = excluded.anchor,
+         text = excluded.text, tokens = excluded.tokens, symbolic_anchors = excluded.symbolic_anchors,
+         "timestamp" = excluded."timestamp", x = excluded.x, y = excluded.y, z = excluded.z,
+         hlc = excluded.hlc, origin = excluded.origin, updated_at = now()`,
+      [JSON.stringify(live)],
+    );
+  }
+  if (gone.length > 0) {
+    await client.query(
+      `insert into ${ctx.s}.memories (namespace, id, status, hlc, origin)
+       select r.namespace, r.id, r.status, r.hlc, r.origin from jsonb_to_recordset($1::jsonb) as r(namespace text, id text, status text, hlc text, origin text)
        on conflict (namespace, id) do update set status = excluded.status, team = null, anchor = null, text = null,
          tokens = null, symbolic_anchors = null, "timestamp" = null, x = null, y = null, z = null,
          hlc = excluded.hlc, origin = excluded.origin, updated_at = now()`,
-      [incoming.namespace, incoming.id, incoming.status, incoming.hlc, origin],
+      [JSON.stringify(gone)],
     );
   }
-  return true;
 }
 
-async function setOutcome(
+async function mergeMarks(
   client: SqlClient,
   ctx: StoreContext,
-  eventId: string,
-  outcome: ApplyOutcome,
+  marks: Array<{ event: SyncEvent; mark: DecrementMark }>,
+  outcomes: Map<string, ApplyOutcome>,
 ): Promise<void> {
-  await client.query(`update ${ctx.s}.applied_events set outcome = $2 where event_id = $1`, [
-    eventId,
-    outcome,
-  ]);
+  if (marks.length === 0) return;
+  const best = new Map<string, DecrementMark>();
+  for (const { mark } of marks)
+    best.set(
+      decrementKey(mark.namespace, mark.date),
+      mergeDecrement(best.get(decrementKey(mark.namespace, mark.date)), mark),
+    );
+  const winners = [...best.values()].sort((a, b) =>
+    decrementKey(a.namespace, a.date) < decrementKey(b.namespace, b.date) ? -1 : 1,
+  );
+  const { rows } = await client.query(
+    `insert into ${ctx.s}.decrements (namespace, date, hlc)
+     select * from unnest($1::text[], $2::date[], $3::text[])
+     on conflict (namespace, date) do update set hlc = excluded.hlc where excluded.hlc < ${ctx.s}.decrements.hlc
+     returning namespace, to_char(date, 'YYYY-MM-DD') as date, hlc`,
+    [winners.map((m) => m.namespace), winners.map((m) => m.date), winners.map((m) => m.hlc)],
+  );
+  const written = new Set(
+    rows.map(
+      (row) =>
+        `${decrementKey(row.namespace as string, row.date as string)}\u0000${row.hlc as string}`,
+    ),
+  );
+  for (const { event, mark } of marks) {
+    const key = decrementKey(mark.namespace, mark.date);
+    const won =
+      compareHlc((best.get(key) as DecrementMark).hlc, mark.hlc) === 0 &&
+      written.has(`${key}\u0000${mark.hlc}`);
+    outcomes.set(event.id, won ? "applied" : "unchanged");
+  }
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+async function recordOutcomes(
+  client: SqlClient,
+  ctx: StoreContext,
+  events: SyncEvent[],
+  outcomes: Map<string, ApplyOutcome>,
+): Promise<void> {
+  if (events.length === 0) return;
+  await client.query(
+    `update ${ctx.s}.applied_events a set outcome = v.outcome from unnest($1::text[], $2::text[]) as v(id, outcome) where a.event_id = v.id`,
+    [events.map((e) => e.id), events.map((e) => outcomes.get(e.id) ?? "unchanged")],
+  );
 }
