@@ -6,6 +6,7 @@ import {
   type Backend,
   Crash,
   crashing,
+  JOURNAL_APP,
   KEYS,
   makeRegion,
   mulberry32,
@@ -53,7 +54,14 @@ async function transportsFor(
     const factory = postgresTransports(table);
     cleanups.push(() => factory.close());
     return Object.assign(factory, {
-      down: async () => setJournalReachable(false),
+      down: async () => {
+        setJournalReachable(false);
+        // Open connections die too, as they would when the journal's server goes away.
+        await pool.query(
+          "select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1",
+          [JOURNAL_APP],
+        );
+      },
       up: async () => setJournalReachable(true),
     });
   }

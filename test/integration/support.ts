@@ -60,9 +60,13 @@ export function storePool(): Pool {
   return new Pool({ connectionString: inject("localServices").postgresUrl, max: 6 });
 }
 
+/** Journal connections are tagged so an outage can also cut the ones already open. */
+export const JOURNAL_APP = "memoria-it-journal";
+
 export function journalUrl(): string {
   const url = new URL(inject("localServices").postgresUrl);
   url.hostname = JOURNAL_HOST;
+  url.searchParams.set("application_name", JOURNAL_APP);
   return url.toString();
 }
 
