@@ -41,7 +41,8 @@ function nextDate(date: string): string {
  * The daily x decrement, leader-gated: only the holder of the scheduler lease acts, and
  * with its fencing token, so two regions that both believe they lead still decrement each
  * (namespace, date) once (the store's mark is the compare-and-set). Missed days since the
- * last mark are caught up in order. The first run only records today as the baseline.
+ * last mark (or since the region's first run) are caught up in order; the first run only
+ * records today as the baseline.
  */
 export async function runDailyDecrement(
   services: Services,
@@ -49,6 +50,12 @@ export async function runDailyDecrement(
 ): Promise<DecrementRun> {
   const { config, leases, store, region } = services;
   if (!config.scheduler.enabled) return { outcome: "disabled" };
+  const today = localDate(now, config.DECREMENT_TZ);
+  // Every region records the first day it ran, leader or not, so a region promoted later
+  // knows from when to catch up (dates a peer already did are no-ops: the marks dedupe).
+  const baselineKey = `decrement_baseline:${config.memory.namespace}`;
+  const baseline = (await store.readMetadata(baselineKey)) as string | undefined;
+  if (baseline === undefined) await store.writeMetadata(baselineKey, today);
   let token = 0;
   if (leases) {
     const lease = await leases.scheduler.acquire(region, config.scheduler.lease_ttl_ms);
@@ -56,16 +63,12 @@ export async function runDailyDecrement(
       return { outcome: "not-leader", holder: (await leases.scheduler.current())?.holder ?? null };
     token = lease.token;
   }
-  const today = localDate(now, config.DECREMENT_TZ);
-  const baselineKey = `decrement_baseline:${config.memory.namespace}`;
-  const last =
-    (await store.latestDecrementDate()) ??
-    ((await store.readMetadata(baselineKey)) as string | undefined) ??
-    null;
-  if (last === null) {
-    await store.writeMetadata(baselineKey, today);
-    return { outcome: "initialized", baseline: today };
-  }
+  const marked = await store.latestDecrementDate();
+  const last = [marked, baseline ?? today]
+    .filter((d): d is string => d !== null)
+    .sort()
+    .at(-1) as string;
+  if (baseline === undefined && marked === null) return { outcome: "initialized", baseline: today };
   const dates: string[] = [];
   const skipped: string[] = [];
   let fenced = false;

@@ -1,0 +1,274 @@
+import {
+  createKeyring,
+  formatHlc,
+  newEventId,
+  type SyncEvent,
+  signEvent,
+  type UnsignedSyncEvent,
+} from "@memoria/sync-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  API_KEY,
+  type Backend,
+  call,
+  eventually,
+  SIGNING_KEYS,
+  startTwoRegions,
+  type TwoRegions,
+} from "./harness.js";
+import { injector } from "./inject.js";
+import { metricValue } from "./metrics.js";
+
+interface MemoryBody {
+  memory: { id: string; text: string; x: number; y: number };
+  sync_token: string;
+}
+
+async function create(regions: TwoRegions, body: Record<string, unknown>): Promise<MemoryBody> {
+  const response = await call(regions.a, "/memory", { method: "POST", json: body });
+  expect(response.status).toBe(201);
+  return (await response.json()) as MemoryBody;
+}
+
+async function seenIn(region: TwoRegions["b"], id: string): Promise<MemoryBody["memory"] | null> {
+  const response = await call(region, `/memory/${id}`);
+  if (response.status === 404) return null;
+  expect(response.status).toBe(200);
+  return ((await response.json()) as MemoryBody).memory;
+}
+
+/** Writes a public marker in A and waits for B to show it: B has then consumed everything before it. */
+async function barrier(regions: TwoRegions): Promise<void> {
+  const marker = await create(regions, { text: `marker ${crypto.randomUUID()}`, y: 1 });
+  await eventually(async () => ((await seenIn(regions.b, marker.memory.id)) ? true : undefined));
+}
+
+async function metrics(region: TwoRegions["a"]): Promise<string> {
+  const response = await call(region, "/metrics");
+  expect(response.status).toBe(200);
+  expect(response.headers.get("content-type")).toMatch(/^text\/plain; version=0.0.4/);
+  return response.text();
+}
+
+function unsigned(
+  regions: TwoRegions,
+  overrides: Partial<UnsignedSyncEvent> = {},
+): UnsignedSyncEvent {
+  const wall = Date.now();
+  const id = newEventId(wall);
+  return {
+    v: 1,
+    id,
+    action: "memory.created",
+    entity_type: "memory",
+    entity_id: newEventId(wall),
+    namespace: regions.namespace,
+    origin: "region-a",
+    hlc: formatHlc({ wall, counter: 0, node: "region-a" }),
+    privacy: 5,
+    created_at: new Date(wall).toISOString(),
+    payload: {
+      text: "injected",
+      x: 0,
+      y: 5,
+      z: 0,
+      anchor: "",
+      tokens: 0,
+      symbolic_anchors: [],
+      team: null,
+      timestamp: new Date(wall).toISOString(),
+    },
+    ...overrides,
+  };
+}
+
+for (const backend of ["redis", "postgres"] as Backend[]) {
+  describe(`two gateways over ${backend}`, () => {
+    let regions: TwoRegions;
+    beforeAll(async () => {
+      regions = await startTwoRegions({ backend });
+    });
+    afterAll(async () => {
+      await regions?.stop();
+    });
+
+    it("a public memory written in A is readable in B, carried by the live loop (no cron)", async () => {
+      const started = Date.now();
+      const { memory, sync_token } = await create(regions, {
+        text: "the tide comes in twice a day",
+        y: 5,
+        x: 3,
+        z: -1,
+        symbolic_anchors: ["tide"],
+      });
+      expect(sync_token).toMatch(/^\d{15}:\d{5}:region-a$/);
+      const copy = await eventually(() => seenIn(regions.b, memory.id).then((m) => m ?? undefined));
+      expect(copy).toMatchObject({ text: "the tide comes in twice a day", y: 5, x: 3 });
+      console.log(`[${backend}] A→B propagation through the gateways: ${Date.now() - started} ms`);
+    });
+
+    it("a private memory (y=-12, B's floor 0) never reaches B", async () => {
+      const { memory } = await create(regions, { text: "my private note", y: -12 });
+      await barrier(regions);
+      expect(await seenIn(regions.b, memory.id)).toBeNull();
+      expect((await seenIn(regions.a, memory.id))?.text).toBe("my private note");
+    });
+
+    it("updating a public memory to private removes B's copy", async () => {
+      const { memory } = await create(regions, { text: "public for now", y: 4 });
+      await eventually(() => seenIn(regions.b, memory.id).then((m) => m ?? undefined));
+      const update = await call(regions.a, `/memory/${memory.id}`, {
+        method: "PUT",
+        json: { y: -12 },
+      });
+      expect(update.status).toBe(200);
+      await eventually(async () =>
+        (await seenIn(regions.b, memory.id)) === null ? true : undefined,
+      );
+      const list = (await (await call(regions.b, "/memory?limit=200")).json()) as {
+        items: Array<{ id: string }>;
+      };
+      expect(list.items.map((m) => m.id)).not.toContain(memory.id);
+    });
+
+    it("rejects and counts forged and unsigned events; drops and counts a foreign namespace", async () => {
+      const publisher = injector(regions);
+      try {
+        const before = await metrics(regions.b);
+        const forgedKeys = await createKeyring({
+          current: "k1",
+          keys: { k1: "not-the-real-key-0123456789abcdefXYZ" },
+        });
+        const realKeys = await createKeyring({ current: "k1", keys: SIGNING_KEYS });
+        const forged = await signEvent(
+          unsigned(regions, { payload: { text: "forged" } }),
+          forgedKeys,
+        );
+        const bare = unsigned(regions) as SyncEvent;
+        const foreign = await signEvent(
+          unsigned(regions, { namespace: "some-other-tenant" }),
+          realKeys,
+        );
+        await publisher.publish([forged, bare, foreign]);
+        await barrier(regions);
+        const after = await metrics(regions.b);
+        expect(
+          metricValue(after, "sync_bad_signature_total", { reason: "mismatch" }) -
+            metricValue(before, "sync_bad_signature_total", { reason: "mismatch" }),
+        ).toBe(1);
+        expect(
+          metricValue(after, "sync_bad_signature_total", { reason: "missing" }) -
+            metricValue(before, "sync_bad_signature_total", { reason: "missing" }),
+        ).toBe(1);
+        expect(
+          metricValue(after, "namespace_mismatch_drops_total") -
+            metricValue(before, "namespace_mismatch_drops_total"),
+        ).toBe(1);
+        for (const event of [forged, bare, foreign])
+          expect(await seenIn(regions.b, event.entity_id)).toBeNull();
+      } finally {
+        await publisher.close();
+      }
+    });
+
+    it("duplicate cron runs and two would-be leaders decrement once per day", async () => {
+      const { memory } = await create(regions, { text: "getting older", y: 5, x: 10 });
+      await eventually(() => seenIn(regions.b, memory.id).then((m) => m ?? undefined));
+      const today = new Date();
+      await Promise.all([
+        regions.a.scheduled("* * * * *", today),
+        regions.b.scheduled("* * * * *", today),
+      ]);
+      const tomorrow = new Date(today.getTime() + 86_400_000);
+      await Promise.all([
+        regions.a.scheduled("* * * * *", tomorrow),
+        regions.a.scheduled("* * * * *", tomorrow),
+        regions.b.scheduled("* * * * *", tomorrow),
+        regions.b.scheduled("* * * * *", tomorrow),
+      ]);
+      // B takes over (new fencing token) and runs the same day again: still one decrement.
+      expect(
+        (await call(regions.b, "/admin/promote", { method: "POST", key: API_KEY })).status,
+      ).toBe(200);
+      await regions.b.scheduled("* * * * *", tomorrow);
+      await regions.a.scheduled("* * * * *", tomorrow);
+      await barrier(regions);
+      await eventually(async () =>
+        (await seenIn(regions.a, memory.id))?.x === 9 ? true : undefined,
+      );
+      await eventually(async () =>
+        (await seenIn(regions.b, memory.id))?.x === 9 ? true : undefined,
+      );
+      // And it stays there: nothing else is in flight.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await seenIn(regions.a, memory.id))?.x).toBe(9);
+      expect((await seenIn(regions.b, memory.id))?.x).toBe(9);
+      const health = (await (await call(regions.b, "/health/sync")).json()) as {
+        role: string;
+        leader: { holder: string };
+      };
+      expect(health.role).toBe("writer");
+      expect(health.leader.holder).toBe("region-b");
+    });
+
+    it("PATCH /settings changes B's band on the next request, without a restart", async () => {
+      const widened = await call(regions.b, "/settings", {
+        method: "PATCH",
+        key: API_KEY,
+        json: { "sync.privacy_floor": -15 },
+      });
+      expect(widened.status).toBe(200);
+      const body = (await widened.json()) as { settings: Record<string, unknown> };
+      expect(body.settings["sync.privacy_floor"]).toBe(-15);
+      expect(body.settings["sync.connection_url"]).toBe("***");
+      const { memory } = await create(regions, { text: "semi-private research", y: -12 });
+      await eventually(() => seenIn(regions.b, memory.id).then((m) => m ?? undefined));
+      const restored = await call(regions.b, "/settings", {
+        method: "PATCH",
+        key: API_KEY,
+        json: { "sync.privacy_floor": null },
+      });
+      expect(
+        ((await restored.json()) as { settings: Record<string, unknown> }).settings[
+          "sync.privacy_floor"
+        ],
+      ).toBe(0);
+    });
+
+    it("reports health and metrics as the playbook names them", async () => {
+      const health = (await (await call(regions.a, "/health/sync")).json()) as Record<
+        string,
+        unknown
+      >;
+      expect(health).toMatchObject({
+        backend,
+        namespace: regions.namespace,
+        region: "region-a",
+        band: { floor: -15, ceiling: 15 },
+        enabled: true,
+        ready: true,
+      });
+      expect(health.transport).toMatchObject({ reachable: true });
+      const healthz = await call(regions.b, "/healthz");
+      expect(healthz.status).toBe(200);
+      expect(healthz.headers.get("x-memoria-region")).toBe("region-b");
+      const text = await metrics(regions.a);
+      for (const name of [
+        "sync_events_published_total",
+        "sync_events_applied_total",
+        "privacy_filtered_events_total",
+        "namespace_mismatch_drops_total",
+        "sync_bad_signature_total",
+        "sync_lag_events",
+        "leader_is_holder",
+      ]) {
+        expect(text).toMatch(new RegExp(`^${name}(\\{|\\s)`, "m"));
+      }
+      expect(metricValue(text, "sync_events_published_total", { backend })).toBeGreaterThan(0);
+      const b = await metrics(regions.b);
+      expect(
+        metricValue(b, "sync_subscription_latency_seconds_count", { origin: "region-a" }),
+      ).toBeGreaterThan(0);
+    });
+  });
+}
