@@ -107,6 +107,39 @@ for (const backend of ["redis", "postgres"] as Backend[]) {
       console.log(`[${backend}] A→B propagation through the gateways: ${Date.now() - started} ms`);
     });
 
+    it("PUT changes only the fields it sends, in both regions", async () => {
+      const { memory } = await create(regions, {
+        text: "v1",
+        y: 5,
+        x: 7,
+        z: 2,
+        anchor: "a",
+        tokens: 9,
+        symbolic_anchors: ["s"],
+        team: "alpha",
+      });
+      const put = await call(regions.a, `/memory/${memory.id}`, {
+        method: "PUT",
+        json: { text: "v2" },
+      });
+      expect(put.status).toBe(200);
+      const expected = {
+        text: "v2",
+        y: 5,
+        x: 7,
+        z: 2,
+        anchor: "a",
+        tokens: 9,
+        symbolic_anchors: ["s"],
+        team: "alpha",
+      };
+      expect(((await put.json()) as MemoryBody).memory).toMatchObject(expected);
+      await eventually(async () =>
+        (await seenIn(regions.b, memory.id))?.text === "v2" ? true : undefined,
+      );
+      expect(await seenIn(regions.b, memory.id)).toMatchObject(expected);
+    });
+
     it("a private memory (y=-12, B's floor 0) never reaches B", async () => {
       const { memory } = await create(regions, { text: "my private note", y: -12 });
       await barrier(regions);

@@ -7,42 +7,48 @@ const axis = z
   .min(PRIVACY_MIN, { error: between })
   .max(PRIVACY_MAX, { error: between });
 
-/** The content of a memory, as clients write it and as events carry it. */
-export const memoryFieldsSchema = z.strictObject({
-  anchor: z.string({ error: "must be a string" }).max(512).default(""),
+/** Each field's rule, without defaults: a patch must never fill in what it did not send. */
+const fieldRules = {
+  anchor: z.string({ error: "must be a string" }).max(512),
   text: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).max(64_000),
   tokens: z
     .number({ error: "must be a number" })
     .int({ error: "must be a whole number" })
-    .min(0)
-    .max(1_000_000)
-    .default(0),
+    .min(0, { error: "must be >= 0" })
+    .max(1_000_000),
   /** When the memory happened (ISO-8601); defaults to the write time. */
-  timestamp: z.iso.datetime({ offset: true, error: "must be an ISO-8601 time" }).optional(),
+  timestamp: z.iso.datetime({ offset: true, error: "must be an ISO-8601 time" }),
   /** Time axis in days; decremented once a day. */
-  x: z.number({ error: "must be a number" }).min(-1e9).max(1e9).default(0),
+  x: z.number({ error: "must be a number" }).min(-1e9).max(1e9),
   /** Privacy axis: -15 private … +15 public. */
   y: privacySchema,
-  z: axis.default(0),
-  symbolic_anchors: z
-    .array(z.string().max(256), { error: "must be a list of strings" })
-    .max(256)
-    .default([]),
+  z: axis,
+  symbolic_anchors: z.array(z.string().max(256), { error: "must be a list of strings" }).max(256),
   team: z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, { error: "must be lowercase letters, digits, '-'" })
-    .nullable()
-    .default(null),
+    .nullable(),
+};
+
+/** The content of a memory, as clients write it and as events carry it. */
+export const memoryFieldsSchema = z.strictObject({
+  ...fieldRules,
+  anchor: fieldRules.anchor.default(""),
+  tokens: fieldRules.tokens.default(0),
+  timestamp: fieldRules.timestamp.optional(),
+  x: fieldRules.x.default(0),
+  z: fieldRules.z.default(0),
+  symbolic_anchors: fieldRules.symbolic_anchors.default([]),
+  team: fieldRules.team.default(null),
 });
 export type MemoryFields = z.infer<typeof memoryFieldsSchema>;
 export type MemoryFieldsInput = z.input<typeof memoryFieldsSchema>;
 
-/** A partial update: every field optional, none unknown. */
-export const memoryPatchSchema = memoryFieldsSchema
+/** A partial update: only the fields sent, none unknown, none filled in by defaults. */
+export const memoryPatchSchema = z
+  .strictObject(fieldRules)
   .partial()
-  .refine((patch) => Object.keys(patch).length > 0, {
-    error: "must change at least one field",
-  });
+  .refine((patch) => Object.keys(patch).length > 0, { error: "must change at least one field" });
 export type MemoryPatch = z.infer<typeof memoryPatchSchema>;
 
 /** What an event's payload holds for a live memory: the whole record after the change. */

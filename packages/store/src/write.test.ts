@@ -143,3 +143,11 @@ describe("writes and their events commit together", () => {
     expect(rows[0].n).toBe(0);
   });
 });
+
+describe("patch validation", () => {
+  it("fills in nothing the client did not send", async () => {
+    const { memoryPatchSchema } = await import("./memory.js");
+    expect(memoryPatchSchema.parse({ text: "v2" })).toEqual({ text: "v2" });
+    expect(() => memoryPatchSchema.parse({})).toThrow(/at least one field/);
+  });
+});
