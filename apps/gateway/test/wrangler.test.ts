@@ -1,0 +1,79 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { CRONS } from "../src/scheduled.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const REGIONS = ["region-a", "region-b"] as const;
+
+interface WranglerEnv {
+  name?: string;
+  triggers?: { crons?: string[] };
+  durable_objects?: { bindings?: Array<{ name: string; class_name: string }> };
+  vars?: Record<string, string>;
+  secrets?: { required?: string[] };
+}
+interface WranglerConfig extends WranglerEnv {
+  env: Record<string, WranglerEnv>;
+}
+
+async function wranglerConfig(): Promise<WranglerConfig> {
+  const text = await readFile(join(root, "wrangler.jsonc"), "utf8");
+  // Comments in this file stand on lines of their own.
+  return JSON.parse(text.replace(/^\s*\/\/.*$/gm, "")) as WranglerConfig;
+}
+
+describe("wrangler.jsonc", () => {
+  it("declares exactly the crons the code handles, at the top and in every region", async () => {
+    const config = await wranglerConfig();
+    const expected = Object.values(CRONS).sort();
+    expect([...(config.triggers?.crons ?? [])].sort()).toEqual(expected);
+    for (const region of REGIONS)
+      expect([...(config.env[region]?.triggers?.crons ?? [])].sort()).toEqual(expected);
+  });
+
+  it("gives every region the same bindings, secrets and var names, and its own region id", async () => {
+    const config = await wranglerConfig();
+    const [first, ...rest] = REGIONS.map((region) => config.env[region] as WranglerEnv);
+    for (const env of rest) {
+      expect(env.durable_objects).toEqual(first?.durable_objects);
+      expect(env.secrets).toEqual(first?.secrets);
+      expect(Object.keys(env.vars ?? {}).sort()).toEqual(Object.keys(first?.vars ?? {}).sort());
+    }
+    expect(first?.durable_objects).toEqual(config.durable_objects);
+    REGIONS.forEach((region) => expect(config.env[region]?.vars?.MEMORIA_REGION__ID).toBe(region));
+    expect(config.secrets?.required).toEqual(
+      expect.arrayContaining([
+        "STORE_DATABASE_URL",
+        "MEMORIA_SYNC__SIGNING_KEYS",
+        "MEMORIA_API_KEY",
+      ]),
+    );
+  });
+
+  for (const region of REGIONS) {
+    it(`wrangler deploy --dry-run --env ${region} succeeds offline`, async () => {
+      const out = await mkdtemp(join(tmpdir(), "gateway-dry-run-"));
+      try {
+        const { stdout } = await promisify(execFile)(
+          join(root, "node_modules/.bin/wrangler"),
+          ["deploy", "--dry-run", "--env", region, "--outdir", out],
+          {
+            cwd: root,
+            env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
+            timeout: 120_000,
+          },
+        );
+        expect(stdout).toContain("--dry-run: exiting now.");
+        expect(stdout).toContain("env.SYNC_PULLER (SyncPuller)");
+        expect(stdout).toContain(`env.MEMORIA_REGION__ID ("${region}")`);
+      } finally {
+        await rm(out, { recursive: true, force: true });
+      }
+    });
+  }
+});
