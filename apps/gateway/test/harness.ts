@@ -1,6 +1,6 @@
-import { createServer } from "node:net";
 import type { ProvidedServices } from "@memoria/local-services/testing/types";
 import { inject } from "vitest";
+import { freePortOnLoopback } from "../local/ports.js";
 import { type RunningRegion, startRegion } from "../local/region.js";
 
 // This package resolves its own copy of vitest, so it declares the injected context itself.
@@ -28,19 +28,8 @@ export interface TwoRegions {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address
-          ? resolve(address.port)
-          : reject(new Error("no port")),
-      );
-    });
-  });
+export function freePort(): Promise<number> {
+  return freePortOnLoopback();
 }
 
 export interface TwoRegionOptions {

@@ -1,0 +1,124 @@
+/**
+ * `pnpm start`: the two-region demo on embedded defaults. Private Redis and PostgreSQL
+ * (started in temp dirs by the local-services launcher), the Upstash and Neon endpoints
+ * in front of them, and two gateways in workerd: region-a (writer, full band) and
+ * region-b (band 0..12), synced over Redis Streams (or `--backend postgres`). Cron
+ * triggers fire every minute as they would on Cloudflare. Ctrl-C stops everything.
+ */
+import { parseArgs } from "node:util";
+import { startLocalServices } from "@memoria/local-services";
+import { bundleGateway } from "./bundle.js";
+import { freePortOnLoopback } from "./ports.js";
+import { type RunningRegion, startRegion } from "./region.js";
+
+const { values } = parseArgs({
+  options: {
+    backend: { type: "string", default: "redis" },
+    "port-a": { type: "string", default: "8701" },
+    "port-b": { type: "string", default: "8702" },
+  },
+});
+const backend = values.backend === "postgres" ? "postgres" : "redis";
+
+/** Demo-only credentials, printed below; never use them anywhere else. */
+const DEMO = {
+  apiKey: "demo-api-key-change-me-0001",
+  signingKeys: { k1: "demo-signing-key-not-secret-0123456789" },
+  namespace: "demo",
+};
+
+const log = (line: string) => console.log(`[demo] ${line}`);
+const services = await startLocalServices({ log: (line) => log(line) });
+const regions: RunningRegion[] = [];
+let stopping = false;
+async function stop(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    log("stopping…");
+    await Promise.allSettled(regions.map((region) => region.stop()));
+    await services.stop();
+  }
+  process.exit(code);
+}
+process.on("SIGINT", () => void stop(130));
+process.on("SIGTERM", () => void stop(143));
+
+try {
+  const { upstash, neon, postgres } = services;
+  if (!upstash || !neon || !postgres) throw new Error("local services incomplete");
+  await bundleGateway();
+  const ports = {
+    a: await freePortOnLoopback(Number(values["port-a"])),
+    b: await freePortOnLoopback(Number(values["port-b"])),
+  };
+  const regionTable = [
+    {
+      id: "region-a",
+      url: `http://127.0.0.1:${ports.a}`,
+      lat: 39.04,
+      lon: -77.49,
+      continent: "NA",
+      role: "writer",
+    },
+    { id: "region-b", url: `http://127.0.0.1:${ports.b}`, lat: 53.35, lon: -6.26, continent: "EU" },
+  ];
+  const common = {
+    STORE_DATABASE_URL: postgres.url,
+    NEON_WS_PROXY: neon.wsProxy,
+    NEON_FETCH_ENDPOINT: neon.fetchEndpoint,
+    MEMORIA_MEMORY__NAMESPACE: DEMO.namespace,
+    MEMORIA_SYNC__ENABLED: "true",
+    MEMORIA_SYNC__BACKEND: backend,
+    MEMORIA_SYNC__CONNECTION_URL: backend === "redis" ? upstash.url : postgres.url,
+    MEMORIA_SYNC__TOKEN: upstash.token,
+    MEMORIA_SYNC__CHANNEL: backend === "redis" ? "memoria-sync" : "memoria_sync",
+    MEMORIA_SYNC__REALTIME_REPLICATION: "true",
+    MEMORIA_SYNC__SIGNING_KEYS: JSON.stringify(DEMO.signingKeys),
+    MEMORIA_SYNC__SIGNING_KEY_ID: "k1",
+    MEMORIA_API_KEY: DEMO.apiKey,
+    MEMORIA_REGIONS: JSON.stringify(regionTable),
+    DECREMENT_TZ: "UTC",
+  };
+  regions.push(
+    await startRegion({
+      id: "region-a",
+      port: ports.a,
+      vars: { ...common, MEMORIA_REGION__ID: "region-a", MEMORIA_REGION__ROLE: "writer" },
+    }),
+    await startRegion({
+      id: "region-b",
+      port: ports.b,
+      vars: {
+        ...common,
+        MEMORIA_REGION__ID: "region-b",
+        MEMORIA_REGION__ROLE: "reader",
+        MEMORIA_SYNC__PRIVACY_FLOOR: "0",
+        MEMORIA_SYNC__PRIVACY_CEILING: "12",
+      },
+    }),
+  );
+  // Cloudflare runs the cron; here we do, once now and then every minute.
+  const tick = () => Promise.allSettled(regions.map((region) => region.scheduled("* * * * *")));
+  await tick();
+  setInterval(() => void tick(), 60_000).unref();
+
+  const [a, b] = regions as [RunningRegion, RunningRegion];
+  console.log(`
+Memoria Edge — two regions on ${backend}, running until Ctrl-C
+
+  region-a (writer, band -15..15)  ${a.url}
+  region-b (reader, band 0..12)    ${b.url}
+  API key (settings, admin)        ${DEMO.apiKey}
+
+Try:
+  curl -s -X POST ${a.url}/memory -H 'content-type: application/json' -d '{"text":"the sky is blue","y":5}'
+  curl -s ${b.url}/memory
+  curl -s ${b.url}/health/sync
+  curl -s ${a.url}/metrics
+  curl -s -X PATCH ${b.url}/settings -H 'x-api-key: ${DEMO.apiKey}' -H 'content-type: application/json' -d '{"sync.privacy_floor": -15}'
+`);
+  await new Promise(() => undefined);
+} catch (error) {
+  console.error(`[demo] failed: ${(error as Error).message}`);
+  await stop(1);
+}

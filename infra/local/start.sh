@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The README's demo command (`corepack pnpm start`): two regions of Memoria Edge on
+# this machine, on private Redis and PostgreSQL instances in temp dirs.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+pnpm() { bash infra/local/pnpm.sh "$@"; }
+
+say() { printf '[start] %s\n' "$*" >&2; }
+missing=()
+command -v redis-server >/dev/null || missing+=(redis-server)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing ${missing[*]} (Debian packages)"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    say "missing: ${missing[*]}. Install them first, e.g.: sudo apt-get install -y ${missing[*]}"
+    exit 1
+  fi
+fi
+
+pnpm install --frozen-lockfile --prefer-offline --reporter=silent
+exec bash infra/local/pnpm.sh --filter @memoria/gateway demo "$@"
