@@ -7,6 +7,7 @@ import {
   type UnsignedSyncEvent,
 } from "@memoria/sync-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startRegion } from "../local/region.js";
 import {
   API_KEY,
   type Backend,
@@ -242,6 +243,29 @@ for (const backend of ["redis", "postgres"] as Backend[]) {
       };
       expect(health.role).toBe("writer");
       expect(health.leader.holder).toBe("region-b");
+
+      // Missed days are caught up in order: three days later, three more decrements.
+      await regions.b.scheduled("* * * * *", new Date(today.getTime() + 4 * 86_400_000));
+      await eventually(async () =>
+        (await seenIn(regions.a, memory.id))?.x === 6 ? true : undefined,
+      );
+      expect((await seenIn(regions.b, memory.id))?.x).toBe(6);
+
+      // scheduler.enabled = false stops it (a standby region), without a restart.
+      const off = await call(regions.b, "/settings", {
+        method: "PATCH",
+        key: API_KEY,
+        json: { "scheduler.enabled": false },
+      });
+      expect(off.status).toBe(200);
+      await regions.b.scheduled("* * * * *", new Date(today.getTime() + 6 * 86_400_000));
+      await barrier(regions);
+      expect((await seenIn(regions.b, memory.id))?.x).toBe(6);
+      await call(regions.b, "/settings", {
+        method: "PATCH",
+        key: API_KEY,
+        json: { "scheduler.enabled": null },
+      });
     });
 
     it("PATCH /settings changes B's band on the next request, without a restart", async () => {
@@ -266,6 +290,15 @@ for (const backend of ["redis", "postgres"] as Backend[]) {
           "sync.privacy_floor"
         ],
       ).toBe(0);
+    });
+
+    it("keeps its counters across a restart of the region (they live in the store)", async () => {
+      const before = metricValue(await metrics(regions.b), "sync_events_applied_total");
+      expect(before).toBeGreaterThan(0);
+      const port = Number(new URL(regions.b.url).port);
+      await regions.b.stop();
+      regions.b = await startRegion({ id: "region-b", port, vars: regions.vars.b });
+      expect(metricValue(await metrics(regions.b), "sync_events_applied_total")).toBe(before);
     });
 
     it("reports health and metrics as the playbook names them", async () => {
