@@ -45,7 +45,7 @@ describe("wrangler.jsonc", () => {
       expect(Object.keys(env.vars ?? {}).sort()).toEqual(Object.keys(first?.vars ?? {}).sort());
     }
     expect(first?.durable_objects).toEqual(config.durable_objects);
-    REGIONS.forEach((region) => expect(config.env[region]?.vars?.MEMORIA_REGION__ID).toBe(region));
+    for (const region of REGIONS) expect(config.env[region]?.vars?.MEMORIA_REGION__ID).toBe(region);
     expect(config.secrets?.required).toEqual(
       expect.arrayContaining([
         "STORE_DATABASE_URL",
