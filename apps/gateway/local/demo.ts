@@ -8,8 +8,8 @@
 import { parseArgs } from "node:util";
 import { startLocalServices } from "@memoria/local-services";
 import { bundleGateway } from "./bundle.js";
-import { freePortOnLoopback } from "./ports.js";
-import { type RunningRegion, startRegion } from "./region.js";
+import type { RunningRegion } from "./region.js";
+import { startTopology } from "./topology.js";
 
 const { values } = parseArgs({
   options: {
@@ -47,56 +47,16 @@ try {
   const { upstash, neon, postgres } = services;
   if (!upstash || !neon || !postgres) throw new Error("local services incomplete");
   await bundleGateway();
-  const ports = {
-    a: await freePortOnLoopback(Number(values["port-a"])),
-    b: await freePortOnLoopback(Number(values["port-b"])),
-  };
-  const regionTable = [
-    {
-      id: "region-a",
-      url: `http://127.0.0.1:${ports.a}`,
-      lat: 39.04,
-      lon: -77.49,
-      continent: "NA",
-      role: "writer",
-    },
-    { id: "region-b", url: `http://127.0.0.1:${ports.b}`, lat: 53.35, lon: -6.26, continent: "EU" },
-  ];
-  const common = {
-    STORE_DATABASE_URL: postgres.url,
-    NEON_WS_PROXY: neon.wsProxy,
-    NEON_FETCH_ENDPOINT: neon.fetchEndpoint,
-    MEMORIA_MEMORY__NAMESPACE: DEMO.namespace,
-    MEMORIA_SYNC__ENABLED: "true",
-    MEMORIA_SYNC__BACKEND: backend,
-    MEMORIA_SYNC__CONNECTION_URL: backend === "redis" ? upstash.url : postgres.url,
-    MEMORIA_SYNC__TOKEN: upstash.token,
-    MEMORIA_SYNC__CHANNEL: backend === "redis" ? "memoria-sync" : "memoria_sync",
-    MEMORIA_SYNC__REALTIME_REPLICATION: "true",
-    MEMORIA_SYNC__SIGNING_KEYS: JSON.stringify(DEMO.signingKeys),
-    MEMORIA_SYNC__SIGNING_KEY_ID: "k1",
-    MEMORIA_API_KEY: DEMO.apiKey,
-    MEMORIA_REGIONS: JSON.stringify(regionTable),
-    DECREMENT_TZ: "UTC",
-  };
-  regions.push(
-    await startRegion({
-      id: "region-a",
-      port: ports.a,
-      vars: { ...common, MEMORIA_REGION__ID: "region-a", MEMORIA_REGION__ROLE: "writer" },
-    }),
-    await startRegion({
-      id: "region-b",
-      port: ports.b,
-      vars: {
-        ...common,
-        MEMORIA_REGION__ID: "region-b",
-        MEMORIA_REGION__ROLE: "reader",
-        MEMORIA_SYNC__PRIVACY_FLOOR: "0",
-        MEMORIA_SYNC__PRIVACY_CEILING: "12",
-      },
-    }),
-  );
+  const topology = await startTopology({
+    backend,
+    endpoints: { upstash, neon, postgresUrl: postgres.url },
+    id: "demo",
+    namespace: DEMO.namespace,
+    apiKey: DEMO.apiKey,
+    signingKeys: DEMO.signingKeys,
+    ports: { a: Number(values["port-a"]), b: Number(values["port-b"]) },
+  });
+  regions.push(topology.a, topology.b);
   // Cloudflare runs the cron; here we do, once now and then every minute.
   const tick = () => Promise.allSettled(regions.map((region) => region.scheduled("* * * * *")));
   await tick();

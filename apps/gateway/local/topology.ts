@@ -1,0 +1,118 @@
+import { freePortOnLoopback } from "./ports.js";
+import { type RunningRegion, startRegion } from "./region.js";
+
+/** Where the local endpoints in front of the real servers answer. */
+export interface LocalEndpoints {
+  upstash: { url: string; token: string };
+  neon: { wsProxy: string; fetchEndpoint: string };
+  postgresUrl: string;
+}
+
+export type Backend = "redis" | "postgres";
+
+export interface TopologyOptions {
+  backend: Backend;
+  endpoints: LocalEndpoints;
+  /** Names unique to this topology (channel, tables, schemas, namespace). */
+  id: string;
+  namespace?: string;
+  apiKey: string;
+  signingKeys: Record<string, string>;
+  /** Region B's sync band. @default 0..12 */
+  bandB?: { floor: number; ceiling: number };
+  ports?: { a?: number; b?: number };
+  extraVars?: Record<string, string>;
+}
+
+export interface Topology {
+  a: RunningRegion;
+  b: RunningRegion;
+  vars: { a: Record<string, string>; b: Record<string, string> };
+  channel: string;
+  table: string;
+  namespace: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Dev/test only: two gateways in workerd on loopback ports — region-a (writer, full
+ * band) and region-b (band 0..12 by default) — each with its own store schema, sharing
+ * one transport channel. Used by the tests, `pnpm start` and the benchmarks.
+ */
+export async function startTopology(options: TopologyOptions): Promise<Topology> {
+  const { endpoints, id, backend } = options;
+  const channel = backend === "redis" ? `memoria-sync-${id}` : `memoria_sync_${id}`;
+  const table = `sync_${id}.memoria_sync_events`;
+  const namespace = options.namespace ?? `ns-${id}`;
+  const ports = {
+    a: await freePortOnLoopback(options.ports?.a ?? 0),
+    b: await freePortOnLoopback(options.ports?.b ?? 0),
+  };
+  const bandB = options.bandB ?? { floor: 0, ceiling: 12 };
+  const regions = [
+    {
+      id: "region-a",
+      url: `http://127.0.0.1:${ports.a}`,
+      lat: 39.04,
+      lon: -77.49,
+      continent: "NA",
+      role: "writer",
+    },
+    { id: "region-b", url: `http://127.0.0.1:${ports.b}`, lat: 53.35, lon: -6.26, continent: "EU" },
+  ];
+  const common: Record<string, string> = {
+    STORE_DATABASE_URL: endpoints.postgresUrl,
+    NEON_WS_PROXY: endpoints.neon.wsProxy,
+    NEON_FETCH_ENDPOINT: endpoints.neon.fetchEndpoint,
+    MEMORIA_MEMORY__NAMESPACE: namespace,
+    MEMORIA_SYNC__ENABLED: "true",
+    MEMORIA_SYNC__BACKEND: backend,
+    MEMORIA_SYNC__CONNECTION_URL:
+      backend === "redis" ? endpoints.upstash.url : endpoints.postgresUrl,
+    MEMORIA_SYNC__TOKEN: endpoints.upstash.token,
+    MEMORIA_SYNC__CHANNEL: channel,
+    MEMORIA_SYNC__TABLE: table,
+    MEMORIA_SYNC__REALTIME_REPLICATION: "true",
+    MEMORIA_SYNC__SIGNING_KEYS: JSON.stringify(options.signingKeys),
+    MEMORIA_SYNC__SIGNING_KEY_ID: Object.keys(options.signingKeys)[0] as string,
+    MEMORIA_API_KEY: options.apiKey,
+    MEMORIA_REGIONS: JSON.stringify(regions),
+    DECREMENT_TZ: "UTC",
+    ...options.extraVars,
+  };
+  const vars = {
+    a: {
+      ...common,
+      MEMORIA_REGION__ID: "region-a",
+      MEMORIA_REGION__ROLE: "writer",
+      STORE_SCHEMA: `store_a_${id}`,
+    },
+    b: {
+      ...common,
+      MEMORIA_REGION__ID: "region-b",
+      MEMORIA_REGION__ROLE: "reader",
+      STORE_SCHEMA: `store_b_${id}`,
+      MEMORIA_SYNC__PRIVACY_FLOOR: String(bandB.floor),
+      MEMORIA_SYNC__PRIVACY_CEILING: String(bandB.ceiling),
+    },
+  };
+  const a = await startRegion({ id: "region-a", port: ports.a, vars: vars.a });
+  const b = await startRegion({ id: "region-b", port: ports.b, vars: vars.b }).catch(
+    async (error) => {
+      await a.stop();
+      throw error;
+    },
+  );
+  const topology: Topology = {
+    a,
+    b,
+    vars,
+    channel,
+    table,
+    namespace,
+    async stop() {
+      await Promise.allSettled([topology.a.stop(), topology.b.stop()]);
+    },
+  };
+  return topology;
+}
