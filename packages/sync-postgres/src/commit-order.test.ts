@@ -103,7 +103,7 @@ async function drain(consumer: PostgresTransport, expected: number): Promise<str
       await consumer.ack(messages.map((m) => m.cursor));
       return got.length >= expected ? true : undefined;
     },
-    { timeoutMs: 10_000, what: `${expected} entries` },
+    { timeoutMs: 20_000, what: `${expected} entries` },
   );
   return got;
 }

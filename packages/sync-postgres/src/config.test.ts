@@ -9,6 +9,7 @@ import {
   eventually,
   memoryEvent,
   randomName,
+  settled,
   sql,
 } from "./pg.testkit.js";
 
@@ -48,6 +49,7 @@ describe("postgresTransportFromConfig", () => {
     } finally {
       await stop();
     }
+    await settled(pool, wakes);
     const other = postgresTransportFromConfig(config, { pool, region: "us-east" });
     expect((await other.pull(5)).messages).toHaveLength(1);
     const regions = await sql(pool, `select region from "${schema}".events_cursors`);

@@ -5,7 +5,14 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { PostgresLeaderLease } from "./lease.js";
-import { createSchema, dropSchema, eventually, memoryEvent, randomName } from "./pg.testkit.js";
+import {
+  createSchema,
+  dropSchema,
+  eventually,
+  memoryEvent,
+  randomName,
+  settled,
+} from "./pg.testkit.js";
 import type { SqlPool } from "./sql.js";
 import { PostgresTransport } from "./transport.js";
 import "@memoria/local-services/testing/provided";
@@ -39,6 +46,7 @@ describe("on a pg Pool", () => {
     await eventually(async () => (wakes.length > 0 ? true : undefined), { what: "a wake" });
     await stop();
     expect(wakes).toEqual([cursors[1]]);
+    await settled(pool, cursors);
     const batch = await transport.pull(10);
     expect(batch.messages.map((m) => m.body)).toEqual(events.map((e) => JSON.stringify(e)));
     await transport.ack(cursors);

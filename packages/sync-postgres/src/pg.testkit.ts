@@ -67,3 +67,23 @@ export async function eventually<T>(
     await sleep(intervalMs);
   }
 }
+
+/**
+ * Waits until every transaction older than the given cursors' has finished, i.e. until
+ * a pull can see them. Other suites (and other packages' tests) share the server, and a
+ * transaction of theirs that is older than ours rightly holds our rows back for a while.
+ */
+export async function settled(pool: SqlPool, cursors: readonly string[]): Promise<void> {
+  let newest = 0n;
+  for (const cursor of cursors) {
+    const txid = BigInt(cursor.slice(0, cursor.indexOf(":")));
+    if (txid > newest) newest = txid;
+  }
+  await eventually(
+    async () => {
+      const [row] = await sql(pool, "select pg_snapshot_xmin(pg_current_snapshot())::text as x");
+      return BigInt(String(row?.x)) > newest ? true : undefined;
+    },
+    { timeoutMs: 20_000, what: "older transactions to finish" },
+  );
+}

@@ -11,6 +11,7 @@ import {
   eventually,
   memoryEvent,
   randomName,
+  settled,
   sleep,
   sql,
 } from "./pg.testkit.js";
@@ -31,8 +32,21 @@ afterAll(async () => {
   await pool.end();
 });
 
+/**
+ * The transport under test; its publish also waits until the rows are final (no older
+ * transaction of another suite still running), so a pull right after sees them all.
+ * commit-order.test.ts covers what happens before that.
+ */
+class Settling extends PostgresTransport {
+  override async publish(events: Parameters<PostgresTransport["publish"]>[0]) {
+    const cursors = await super.publish(events);
+    await settled(pool, cursors);
+    return cursors;
+  }
+}
+
 function transport(options: Partial<PostgresTransportOptions> = {}): PostgresTransport {
-  return new PostgresTransport({ pool, region: "region-b", table, claimIdleMs: 0, ...options });
+  return new Settling({ pool, region: "region-b", table, claimIdleMs: 0, ...options });
 }
 
 /** Its own journal table in the suite's schema, so tests do not see each other's rows. */
@@ -282,7 +296,7 @@ describe("table names", () => {
     });
     try {
       const name = randomName("plain");
-      const t = new PostgresTransport({ pool: scoped, region: "region-b", table: name });
+      const t = new Settling({ pool: scoped, region: "region-b", table: name });
       const cursors = await t.publish([memoryEvent()]);
       expect((await t.pull(5)).messages.map((m) => m.cursor)).toEqual(cursors);
       const rows = await sql(pool, "select to_regclass($1)::text as t", [`${schema}.${name}`]);
@@ -447,7 +461,7 @@ describe("LISTEN wake-ups", () => {
     const listener = transport({ table: own, channel: `wake:${randomName()}` });
     const otherPool = neonPool(2);
     try {
-      const publisher = new PostgresTransport({
+      const publisher = new Settling({
         pool: otherPool,
         region: "region-a",
         table: own,

@@ -13,6 +13,7 @@ import {
   eventually,
   memoryEvent,
   randomName,
+  settled,
   sleep,
 } from "./pg.testkit.js";
 import { PostgresTransport } from "./transport.js";
@@ -50,6 +51,7 @@ describe("PostgresTransport in workerd", () => {
       });
       const events = [memoryEvent(), memoryEvent(), memoryEvent()];
       const cursors = await t.publish(events);
+      await settled(pool, cursors);
       expect(await t.publish([events[0] as (typeof events)[0]])).toEqual([cursors[0]]);
       const first = await t.pull(10);
       expect(first.messages.map((m) => m.body)).toEqual(events.map((e) => JSON.stringify(e)));
@@ -91,6 +93,7 @@ describe("PostgresTransport in workerd", () => {
         const [later] = await consumer.publish([memoryEvent()]);
         expect((await consumer.pull(10)).messages).toEqual([]);
         await slow.query("commit");
+        await settled(pool, [later as string]);
         const delivered = await eventually(async () => {
           const batch = await consumer.pull(10);
           return batch.messages.length > 0 ? batch.messages : undefined;
