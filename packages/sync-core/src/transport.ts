@@ -16,7 +16,7 @@ export type SyncBackend = "redis" | "postgres";
 
 /** One event as the transport holds it: the JSON text exactly as published. */
 export interface TransportMessage {
-  /** Position in the channel (Redis stream id `1732212345678-0`, journal row id `1042`). */
+  /** Position in the channel (Redis stream id `1732212345678-0`, journal `<txid>:<id>`). */
   cursor: string;
   /** The event's JSON; the consumer parses and verifies it, so bad ones can be counted. */
   body: string;
@@ -52,7 +52,8 @@ export interface SyncTransport {
   publish(events: readonly SyncEvent[]): Promise<string[]>;
   /**
    * The next entries for this region, from its durable cursor: first any that an earlier
-   * consumer received but never acked (after `idleMs`), then new ones, oldest first.
+   * consumer received but never acked (once idle for the transport's `claimIdleMs`), then
+   * new ones, oldest first.
    */
   pull(limit: number): Promise<TransportBatch>;
   /** Marks entries applied. Call only after the apply transaction has committed. */

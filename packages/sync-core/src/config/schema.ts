@@ -18,7 +18,9 @@ const name = () =>
     .regex(NAME_PATTERN, { error: "must be letters, digits, . _ : - (1-128)" });
 
 /** `memoria_sync_events` or `infra.memoria_sync_events`: plain identifiers only, so it can be quoted safely. */
-export const TABLE_PATTERN = /^[a-z_][a-z0-9_]{0,62}(\.[a-z_][a-z0-9_]{0,62})?$/;
+// The table part stops at 55 characters so the names derived from it (`_cursors`,
+// `_leases`, `_pos_idx`) still fit Postgres' 63 and are never silently truncated.
+export const TABLE_PATTERN = /^([a-z_][a-z0-9_]{0,62}\.)?[a-z_][a-z0-9_]{0,54}$/;
 
 /** A real IANA zone name (`UTC`, `America/New_York`), not an offset like `+02:00`. */
 export function isIanaTimeZone(zone: string): boolean {
