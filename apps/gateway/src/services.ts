@@ -55,8 +55,15 @@ export async function buildServices(bindings: Record<string, unknown>): Promise<
   });
   const region = base.region.id;
   const pools: Pool[] = [];
-  const storePool = new Pool({ connectionString: env.STORE_DATABASE_URL, max: 4 });
-  pools.push(storePool);
+  // An idle pooled connection that drops emits on the pool; without a listener that is a crash.
+  const track = (pool: Pool): Pool => {
+    pool.on("error", (error: Error) =>
+      console.warn(`[gateway] idle database connection lost: ${error.message}`),
+    );
+    pools.push(pool);
+    return pool;
+  };
+  const storePool = track(new Pool({ connectionString: env.STORE_DATABASE_URL, max: 4 }));
   const schema = env.STORE_SCHEMA ?? `memoria_${region.replace(/-/g, "_")}`;
 
   // Settings from PATCH /settings override toml and env; they live in the store.
@@ -83,8 +90,9 @@ export async function buildServices(bindings: Record<string, unknown>): Promise<
         scheduler: redisLeaseFromConfig(config, { name: "scheduler" }),
       };
     } else {
-      const syncPool = new Pool({ connectionString: config.sync.connection_url as string, max: 4 });
-      pools.push(syncPool);
+      const syncPool = track(
+        new Pool({ connectionString: config.sync.connection_url as string, max: 4 }),
+      );
       transport = postgresTransportFromConfig(config, { pool: syncPool });
       leases = {
         writer: postgresLeaseFromConfig(config, { pool: syncPool, name: "writer" }),
