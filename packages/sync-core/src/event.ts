@@ -101,20 +101,24 @@ export type UnsignedSyncEvent = Omit<SyncEvent, "sig">;
 
 export type ParseResult<T> = { success: true; data: T } | { success: false; errors: FieldError[] };
 
+/** JSON text decoded, or a value passed through; a syntax error reported at the root. */
+export function decodeJsonInput(input: unknown): ParseResult<unknown> {
+  if (typeof input !== "string") return { success: true, data: input };
+  try {
+    return { success: true, data: JSON.parse(input) };
+  } catch (error) {
+    return {
+      success: false,
+      errors: [{ field: "(root)", message: `not JSON: ${(error as Error).message}` }],
+    };
+  }
+}
+
 /** Parses JSON text or an already-decoded value; errors name each bad field. */
 export function parseEvent(input: unknown): ParseResult<SyncEvent> {
-  let value = input;
-  if (typeof input === "string") {
-    try {
-      value = JSON.parse(input);
-    } catch (error) {
-      return {
-        success: false,
-        errors: [{ field: "(root)", message: `not JSON: ${(error as Error).message}` }],
-      };
-    }
-  }
-  const result = syncEventSchema.safeParse(value);
+  const decoded = decodeJsonInput(input);
+  if (!decoded.success) return decoded;
+  const result = syncEventSchema.safeParse(decoded.data);
   return result.success
     ? { success: true, data: result.data }
     : { success: false, errors: fieldErrors(result.error) };

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { canonicalJson } from "./canonical-json.js";
 import {
   ACTION_ENTITY,
+  decodeJsonInput,
   type ParseResult,
   SYNC_ACTIONS,
   type SyncEvent,
@@ -62,18 +63,9 @@ export function legacyPrivacy(payload: Record<string, unknown> | null | undefine
  * event delivered twice converts to the same id and deduplicates.
  */
 export function fromLegacy(input: unknown): ParseResult<SyncEvent> {
-  let value = input;
-  if (typeof input === "string") {
-    try {
-      value = JSON.parse(input);
-    } catch (error) {
-      return {
-        success: false,
-        errors: [{ field: "(root)", message: `not JSON: ${(error as Error).message}` }],
-      };
-    }
-  }
-  const legacy = legacyEventSchema.safeParse(value);
+  const decoded = decodeJsonInput(input);
+  if (!decoded.success) return decoded;
+  const legacy = legacyEventSchema.safeParse(decoded.data);
   if (!legacy.success) return { success: false, errors: fieldErrors(legacy.error) };
   const event = legacy.data;
 
