@@ -154,7 +154,11 @@ try {
   process.stdout.write("\n");
 
   const rows = [
-    { what: "redis-benchmark XADD, 1 client, 400-byte field, ops/s", median: median(xadd), runs: xadd },
+    {
+      what: "redis-benchmark XADD, 1 client, 400-byte field, ops/s",
+      median: median(xadd),
+      runs: xadd,
+    },
     {
       what: "redis transport publish, events/s",
       median: median(redisResult.publish),
