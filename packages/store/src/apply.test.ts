@@ -230,3 +230,20 @@ describe("the daily decrement", () => {
     expect((await b.store.getMemory(memory.id))?.x).toBe(20);
   });
 });
+
+describe("applied watermarks", () => {
+  it("record per origin the highest HLC processed, never going back", async () => {
+    const { a, b, sync } = await pair();
+    await a.store.createMemory({ text: "one", y: 3 });
+    const { hlc } = await a.store.createMemory({ text: "two", y: -14 });
+    await sync();
+    expect(await b.store.appliedWatermarks()).toEqual({ "region-a": hlc });
+    const [first] = (await outboxEvents(pool, a.schema)) as SyncEvent[];
+    const stale = await signEvent(
+      { ...(first as SyncEvent), id: crypto.randomUUID().replace(/^(.{14})./, "$17") },
+      await createKeyring(TEST_KEYS),
+    );
+    await b.store.applyEvents([stale]);
+    expect(await b.store.appliedWatermarks()).toEqual({ "region-a": hlc });
+  });
+});

@@ -129,6 +129,16 @@ async function applyInTransaction(
 
   await mergeRecords(client, ctx, records, outcomes);
   await mergeMarks(client, ctx, marks, outcomes);
+  await raiseWatermarks(
+    client,
+    ctx,
+    unique.filter(
+      (event) =>
+        fresh.has(event.id) &&
+        outcomes.get(event.id) !== "namespace" &&
+        outcomes.get(event.id) !== "echo",
+    ),
+  );
   await recordOutcomes(
     client,
     ctx,
@@ -353,6 +363,27 @@ async function mergeMarks(
       written.has(`${key}\u0000${mark.hlc}`);
     outcomes.set(event.id, won ? "applied" : "unchanged");
   }
+}
+
+/** Per origin, the highest HLC this batch processed: what `/health/sync` reports as applied. */
+async function raiseWatermarks(
+  client: SqlClient,
+  ctx: StoreContext,
+  events: SyncEvent[],
+): Promise<void> {
+  const highest = new Map<string, string>();
+  for (const event of events) {
+    const current = highest.get(event.origin);
+    if (current === undefined || compareHlc(event.hlc, current) > 0)
+      highest.set(event.origin, event.hlc);
+  }
+  if (highest.size === 0) return;
+  const origins = [...highest.keys()].sort();
+  await client.query(
+    `insert into ${ctx.s}.watermarks (origin, hlc) select * from unnest($1::text[], $2::text[])
+     on conflict (origin) do update set hlc = greatest(${ctx.s}.watermarks.hlc, excluded.hlc), updated_at = now()`,
+    [origins, origins.map((origin) => highest.get(origin))],
+  );
 }
 
 async function recordOutcomes(

@@ -88,6 +88,19 @@ export const MIGRATIONS: ReadonlyArray<{
       );
     `,
   },
+  {
+    version: 2,
+    name: "applied watermarks per origin (read-your-writes)",
+    sql: (s) => `
+      -- The highest HLC processed from each origin: a sync token (a write's HLC) at or
+      -- below it has been applied here.
+      create table ${s}.watermarks (
+        origin text primary key,
+        hlc text collate "C" not null,
+        updated_at timestamptz not null default now()
+      );
+    `,
+  },
 ];
 
 /**

@@ -11,10 +11,11 @@ export interface RelayReport {
 }
 
 /**
- * Publishes outbox rows in order, then marks them. The rows stay locked (`SKIP LOCKED`)
- * while they are published, so two relays running at once take different rows; a relay
- * that dies after publishing but before marking leaves them to be published again, and
- * receivers deduplicate by event id. A transport failure leaves every row in place.
+ * Publishes outbox rows in order, then marks them. One relay per region runs at a time
+ * (a transaction-scoped advisory lock; a second relay returns at once), so events reach
+ * the transport in outbox order. A relay that dies after publishing but before marking
+ * leaves them to be published again, and receivers deduplicate by event id. A transport
+ * failure leaves every row in place.
  */
 export async function relayOutbox(
   ctx: StoreContext,
@@ -25,6 +26,13 @@ export async function relayOutbox(
   let error: string | undefined;
   try {
     published = await inTransaction(ctx.pool, async (client) => {
+      // One relay per region at a time, so the transport sees events in outbox order
+      // (what makes an applied-HLC watermark mean "everything before it too").
+      const { rows: lock } = await client.query(
+        "select pg_try_advisory_xact_lock(hashtext($1)) as ok",
+        [`memoria-relay:${ctx.schema}`],
+      );
+      if (lock[0]?.ok !== true) return 0;
       const { rows } = await client.query(
         `select seq, body from ${ctx.s}.outbox where published_at is null order by seq limit $1 for update skip locked`,
         [limit],

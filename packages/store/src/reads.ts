@@ -96,3 +96,13 @@ function decodeCursor(cursor: string): [string, string] {
   }
   throw new RangeError("invalid page cursor");
 }
+
+/** Highest HLC applied here per origin region (see `apply.ts`). */
+export async function appliedWatermarks(ctx: StoreContext): Promise<Record<string, string>> {
+  return withClient(ctx.pool, async (client) => {
+    const { rows } = await client.query(
+      `select origin, hlc from ${ctx.s}.watermarks order by origin`,
+    );
+    return Object.fromEntries(rows.map((row) => [row.origin as string, row.hlc as string]));
+  });
+}

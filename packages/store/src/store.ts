@@ -7,7 +7,7 @@ import { latestDecrementDate, runDecrement } from "./decrement.js";
 import type { MemoryFieldsInput, MemoryPatch } from "./memory.js";
 import { migrate } from "./migrations.js";
 import { countUnpublished, relayOutbox } from "./outbox.js";
-import { getMemory, listMemories, type MemoryFilter } from "./reads.js";
+import { appliedWatermarks, getMemory, listMemories, type MemoryFilter } from "./reads.js";
 import { readMetadata, readSettings, writeMetadata, writeSettings } from "./settings.js";
 import { withClient } from "./sql.js";
 import { createMemory, deleteMemory, updateMemory } from "./write.js";
@@ -22,6 +22,7 @@ export function createStore(options: StoreOptions) {
     updateMemory: (id: string, patch: MemoryPatch) => updateMemory(ctx, id, patch),
     deleteMemory: (id: string) => deleteMemory(ctx, id),
     getMemory: (id: string) => getMemory(ctx, id),
+    appliedWatermarks: () => appliedWatermarks(ctx),
     listMemories: (filter: MemoryFilter) => listMemories(ctx, filter),
     applyEvents: (events: readonly SyncEvent[], receivedAt?: number) =>
       applyEvents(ctx, events, receivedAt),

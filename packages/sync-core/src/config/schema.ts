@@ -198,6 +198,25 @@ export const loggingSchema = z.strictObject({
     .default("INFO"),
 });
 
+export const routerSchema = z.strictObject({
+  /** `active-passive`: writes go to the writer region; `active-active`: to the nearest. @default "active-passive" */
+  mode: z
+    .enum(["active-passive", "active-active"], { error: "must be active-passive or active-active" })
+    .default("active-passive"),
+  /** Largest request body forwarded. @default 262144 */
+  max_body_bytes: int((n) =>
+    n
+      .min(1024, { error: "must be at least 1024" })
+      .max(100 * 1024 * 1024, { error: "must be at most 104857600" }),
+  ).default(256 * 1024),
+  /** A region that has not answered within this is treated as failed for the request. @default 5000 */
+  request_timeout_ms: int((n) => n.min(100, { error: "must be at least 100" })).default(5_000),
+  /** How long a failed region's circuit stays open before one trial request. @default 10000 */
+  breaker_cooldown_ms: int((n) => n.min(100, { error: "must be at least 100" })).default(10_000),
+  /** How often the health Durable Object probes every region. @default 5000 */
+  probe_interval_ms: int((n) => n.min(500, { error: "must be at least 500" })).default(5_000),
+});
+
 /** The whole configuration: `memoria.toml` < `MEMORIA_…` env < `PATCH /settings`. */
 export const configSchema = z.strictObject({
   memory: memorySchema.prefault({}),
@@ -205,6 +224,7 @@ export const configSchema = z.strictObject({
   scheduler: schedulerSchema.prefault({}),
   region: regionSelfSchema.prefault({}),
   logging: loggingSchema.prefault({}),
+  router: routerSchema.prefault({}),
   /** Regions the router knows (JSON array in env: `MEMORIA_REGIONS='[…]'`). */
   regions: z
     .preprocess(toJson, z.array(regionSchema, { error: "must be a list of regions" }))
