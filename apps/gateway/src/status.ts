@@ -22,6 +22,11 @@ export interface SyncStatus {
   leader: LeaseView | null;
   writer: LeaseView | null;
   scheduler: { enabled: boolean; decrement_tz: string; last_decrement: string | null };
+  /**
+   * Highest HLC applied here per origin region. A sync token (a write's HLC, origin = its
+   * node) at or below `applied[origin]` has been applied in this region.
+   */
+  applied: Record<string, string>;
 }
 
 export interface LeaseView {
@@ -48,18 +53,20 @@ export async function collectStatus(services: Services): Promise<SyncStatus> {
     .ping()
     .then(() => ({ reachable: true }))
     .catch((error: Error) => ({ reachable: false, error: error.message }));
-  const [health, unpublished, leader, writer, lastCycle, lastDecrement] = await Promise.all([
-    transport ? transport.health() : Promise.resolve(null),
-    storeState.reachable ? store.countUnpublished().catch(() => -1) : Promise.resolve(-1),
-    leases ? leases.scheduler.current().catch(() => null) : Promise.resolve(null),
-    leases ? leases.writer.current().catch(() => null) : Promise.resolve(null),
-    storeState.reachable
-      ? store.readMetadata("last_sync_cycle").catch(() => null)
-      : Promise.resolve(null),
-    storeState.reachable
-      ? store.readMetadata(`last_decrement:${config.memory.namespace}`).catch(() => null)
-      : Promise.resolve(null),
-  ]);
+  const [health, unpublished, leader, writer, lastCycle, lastDecrement, applied] =
+    await Promise.all([
+      transport ? transport.health() : Promise.resolve(null),
+      storeState.reachable ? store.countUnpublished().catch(() => -1) : Promise.resolve(-1),
+      leases ? leases.scheduler.current().catch(() => null) : Promise.resolve(null),
+      leases ? leases.writer.current().catch(() => null) : Promise.resolve(null),
+      storeState.reachable
+        ? store.readMetadata("last_sync_cycle").catch(() => null)
+        : Promise.resolve(null),
+      storeState.reachable
+        ? store.readMetadata(`last_decrement:${config.memory.namespace}`).catch(() => null)
+        : Promise.resolve(null),
+      storeState.reachable ? store.appliedWatermarks().catch(() => ({})) : Promise.resolve({}),
+    ]);
   // Writer is whoever was promoted last (holds the writer lease); with none yet, the config says.
   const role: Role = writer ? (writer.holder === region ? "writer" : "reader") : config.region.role;
   const oldest = health?.oldestUnackedAt ?? null;
@@ -88,6 +95,7 @@ export async function collectStatus(services: Services): Promise<SyncStatus> {
       decrement_tz: config.DECREMENT_TZ,
       last_decrement: typeof lastDecrement === "string" ? lastDecrement : null,
     },
+    applied,
   };
 }
 

@@ -247,3 +247,32 @@ describe("applied watermarks", () => {
     expect(await b.store.appliedWatermarks()).toEqual({ "region-a": hlc });
   });
 });
+
+describe("a create retried in another region after a failover", () => {
+  it("names the same record, so both regions end with one copy", async () => {
+    const { a, b, sync } = await pair();
+    const inA = await a.store.createMemory(
+      { text: "from A", y: 5 },
+      { idempotencyKey: "client-req-7" },
+    );
+    const inB = await b.store.createMemory(
+      { text: "from B", y: 5 },
+      { idempotencyKey: "client-req-7" },
+    );
+    expect(inB.memory.id).toBe(inA.memory.id);
+    await sync();
+    await a.store.applyEvents((await outboxEvents(pool, b.schema)) as SyncEvent[]);
+    const [inAafter, inBafter] = [
+      await a.store.getMemory(inA.memory.id),
+      await b.store.getMemory(inA.memory.id),
+    ];
+    expect(inAafter?.text).toBe("from B");
+    expect(inBafter).toEqual({
+      ...inAafter,
+      created_at: inBafter?.created_at,
+      updated_at: inBafter?.updated_at,
+    });
+    const { rows } = await pool.query(`select count(*)::int as n from "${b.schema}".memories`);
+    expect(rows[0].n).toBe(1);
+  });
+});

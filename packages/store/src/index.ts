@@ -25,4 +25,10 @@ export {
   withClient,
 } from "./sql.js";
 export { createStore, type Store } from "./store.js";
-export { MemoryNotFoundError, type WriteResult } from "./write.js";
+export {
+  type CreateOptions,
+  IdempotencyConflictError,
+  idForIdempotencyKey,
+  MemoryNotFoundError,
+  type WriteResult,
+} from "./write.js";

@@ -10,7 +10,7 @@ import { countUnpublished, relayOutbox } from "./outbox.js";
 import { appliedWatermarks, getMemory, listMemories, type MemoryFilter } from "./reads.js";
 import { readMetadata, readSettings, writeMetadata, writeSettings } from "./settings.js";
 import { withClient } from "./sql.js";
-import { createMemory, deleteMemory, updateMemory } from "./write.js";
+import { type CreateOptions, createMemory, deleteMemory, updateMemory } from "./write.js";
 
 /** The regional store: one object per request (its pool belongs to the request in workerd). */
 export function createStore(options: StoreOptions) {
@@ -18,7 +18,8 @@ export function createStore(options: StoreOptions) {
   return {
     context: ctx,
     migrate: () => migrate(ctx.pool, ctx.schema),
-    createMemory: (input: MemoryFieldsInput, now?: Date) => createMemory(ctx, input, now),
+    createMemory: (input: MemoryFieldsInput, options?: CreateOptions) =>
+      createMemory(ctx, input, options),
     updateMemory: (id: string, patch: MemoryPatch) => updateMemory(ctx, id, patch),
     deleteMemory: (id: string) => deleteMemory(ctx, id),
     getMemory: (id: string) => getMemory(ctx, id),

@@ -151,3 +151,20 @@ describe("patch validation", () => {
     expect(() => memoryPatchSchema.parse({})).toThrow(/at least one field/);
   });
 });
+
+describe("Idempotency-Key", () => {
+  it("a retried create returns the memory the first one made, and queues nothing new", async () => {
+    const { store, schema } = await region();
+    const first = await store.createMemory({ text: "once", y: 5 }, { idempotencyKey: "req-42" });
+    const again = await store.createMemory({ text: "once", y: 5 }, { idempotencyKey: "req-42" });
+    expect(again).toMatchObject({ replayed: true, events: [], hlc: first.hlc });
+    expect(again.memory.id).toBe(first.memory.id);
+    expect(await outboxEvents(pool, schema)).toHaveLength(1);
+    const other = await store.createMemory({ text: "once", y: 5 }, { idempotencyKey: "req-43" });
+    expect(other.memory.id).not.toBe(first.memory.id);
+    await store.deleteMemory(first.memory.id);
+    await expect(
+      store.createMemory({ text: "once", y: 5 }, { idempotencyKey: "req-42" }),
+    ).rejects.toThrow(/since been deleted/);
+  });
+});

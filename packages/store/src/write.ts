@@ -1,4 +1,9 @@
-import { compareHlc, decideReplication, newEventId } from "@memoria/sync-core";
+import {
+  compareHlc,
+  decideReplication,
+  deterministicEventId,
+  newEventId,
+} from "@memoria/sync-core";
 import type { StoreContext } from "./context.js";
 import { enqueueEvent, writeHlc } from "./events.js";
 import {
@@ -20,6 +25,8 @@ import { inTransaction, type SqlClient } from "./sql.js";
  */
 
 export interface WriteResult {
+  /** True when an Idempotency-Key named a memory that already existed: nothing was written. */
+  replayed?: boolean;
   memory: Memory;
   /** HLC of the write; with the region it forms the sync token. */
   hlc: string;
@@ -36,14 +43,51 @@ export class MemoryNotFoundError extends Error {
 
 const COLUMNS = `namespace, id, status, team, anchor, text, tokens, symbolic_anchors, "timestamp", x, y, z, hlc, origin, created_at, updated_at`;
 
+export interface CreateOptions {
+  now?: Date;
+  /**
+   * The client's `Idempotency-Key`. The memory id is derived from it, so a retried create
+   * — here or, after a failover, in another region — names the same record: here it
+   * returns the existing one, across regions the two copies merge into one.
+   */
+  idempotencyKey?: string;
+}
+
+/** Memory id for an idempotency key: stable across retries, regions and time. */
+export function idForIdempotencyKey(namespace: string, key: string): string {
+  return deterministicEventId(0, `memoria-idempotency\u0000${namespace}\u0000${key}`);
+}
+
+export class IdempotencyConflictError extends Error {
+  constructor(readonly id: string) {
+    super(`the memory created with this Idempotency-Key (${id}) has since been deleted`);
+    this.name = "IdempotencyConflictError";
+  }
+}
+
 export async function createMemory(
   ctx: StoreContext,
   input: MemoryFieldsInput,
-  now = new Date(),
+  options: CreateOptions = {},
 ): Promise<WriteResult> {
+  const now = options.now ?? new Date();
   const fields = memoryFieldsSchema.parse(input);
-  const id = newEventId(now.getTime());
+  const id =
+    options.idempotencyKey === undefined
+      ? newEventId(now.getTime())
+      : idForIdempotencyKey(ctx.namespace, options.idempotencyKey);
   return inTransaction(ctx.pool, async (client) => {
+    if (options.idempotencyKey !== undefined) {
+      const { rows } = await client.query(
+        `select status, hlc from ${ctx.s}.memories where namespace = $1 and id = $2 for update`,
+        [ctx.namespace, id],
+      );
+      if (rows[0]?.status === "live") {
+        const existing = await lockLive(client, ctx, id);
+        return { memory: existing, hlc: existing.hlc, events: [], replayed: true };
+      }
+      if (rows[0]) throw new IdempotencyConflictError(id);
+    }
     const hlc = writeHlc(ctx, await latestMark(client, ctx));
     const snapshot: MemorySnapshot = {
       ...fields,

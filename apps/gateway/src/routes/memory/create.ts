@@ -1,3 +1,4 @@
+import { IdempotencyConflictError } from "@memoria/store";
 import { ProblemError } from "@memoria/sync-core";
 import type { Hono } from "hono";
 import { type HonoEnv, json } from "../../app.js";
@@ -6,9 +7,18 @@ import { jsonBody } from "../../validate.js";
 import { createMemoryBody } from "./schema.js";
 import { SYNC_TOKEN_HEADER } from "./sync-token.js";
 
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
 export function registerCreateMemory(app: Hono<HonoEnv>): void {
   app.post("/memory", async (c) => {
     const services = c.get("services");
+    const key = c.req.header("idempotency-key");
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+      throw new ProblemError(400, {
+        detail: "Idempotency-Key must be 1-255 visible ASCII characters",
+        errors: [{ field: "Idempotency-Key", message: "invalid" }],
+      });
+    }
     const body = await jsonBody(c, createMemoryBody);
     const floor = services.config.memory.privacy_floor;
     if (body.y < floor) {
@@ -17,12 +27,23 @@ export function registerCreateMemory(app: Hono<HonoEnv>): void {
         errors: [{ field: "y", message: `must be >= ${floor}` }],
       });
     }
-    const result = await services.store.createMemory(body);
+    const result = await services.store
+      .createMemory(body, key === undefined ? {} : { idempotencyKey: key })
+      .catch((error: unknown) => {
+        if (error instanceof IdempotencyConflictError)
+          throw new ProblemError(409, { detail: error.message });
+        throw error;
+      });
     kickSync(c, result.events.length > 0);
+    const headers: Record<string, string> = {
+      [SYNC_TOKEN_HEADER]: result.hlc,
+      location: `/memory/${result.memory.id}`,
+    };
+    if (result.replayed) headers["idempotent-replayed"] = "true";
     return json(
-      201,
+      result.replayed ? 200 : 201,
       { memory: result.memory, sync_token: result.hlc },
-      { [SYNC_TOKEN_HEADER]: result.hlc, location: `/memory/${result.memory.id}` },
+      headers,
     );
   });
 }
