@@ -5,12 +5,12 @@ export const GATEWAY_ENTRY = fileURLToPath(new URL("../src/worker.ts", import.me
 export const GATEWAY_BUNDLE = fileURLToPath(new URL("../dist/worker.js", import.meta.url));
 
 /**
- * Bundles the worker the way wrangler does (ES module, workerd/worker/browser export
+ * Bundles a worker the way wrangler does (ES module, workerd/worker/browser export
  * conditions, `cloudflare:*` left to the runtime), for Miniflare in tests and `pnpm start`.
  */
-export async function bundleGateway(outfile = GATEWAY_BUNDLE): Promise<string> {
+export async function bundleWorker(entry: string, outfile: string): Promise<string> {
   await build({
-    entryPoints: [GATEWAY_ENTRY],
+    entryPoints: [entry],
     outfile,
     bundle: true,
     format: "esm",
@@ -23,4 +23,8 @@ export async function bundleGateway(outfile = GATEWAY_BUNDLE): Promise<string> {
     logLevel: "warning",
   });
   return outfile;
+}
+
+export function bundleGateway(outfile = GATEWAY_BUNDLE): Promise<string> {
+  return bundleWorker(GATEWAY_ENTRY, outfile);
 }

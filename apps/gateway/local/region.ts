@@ -1,7 +1,19 @@
+import { dirname } from "node:path";
 import { Miniflare } from "miniflare";
 import { GATEWAY_BUNDLE } from "./bundle.js";
 
 /** Dev/test only: one region's gateway in workerd (Miniflare) on a loopback port. */
+/** `request.cf` for local requests: a client in New York, as far as anything here asks. */
+export const LOCAL_CF = {
+  colo: "EWR",
+  country: "US",
+  continent: "NA",
+  city: "New York",
+  latitude: "40.71280",
+  longitude: "-74.00600",
+  timezone: "America/New_York",
+};
+
 export interface RegionOptions {
   id: string;
   port: number;
@@ -26,11 +38,14 @@ export async function startRegion(options: RegionOptions): Promise<RunningRegion
     name: `gateway-${options.id}`,
     modules: true,
     scriptPath: options.bundle ?? GATEWAY_BUNDLE,
-    modulesRoot: undefined,
+    // Module names are relative to this root; workerd refuses paths that climb out of it.
+    modulesRoot: dirname(options.bundle ?? GATEWAY_BUNDLE),
     compatibilityDate: "2026-04-26",
     bindings: options.vars,
     durableObjects: { SYNC_PULLER: { className: "SyncPuller", useSQLite: true } },
     ...(options.persistDir ? { durableObjectsPersist: options.persistDir } : {}),
+    // A fixed request.cf: left unset, Miniflare would download one from Cloudflare.
+    cf: LOCAL_CF,
     host: "127.0.0.1",
     port: options.port,
   });

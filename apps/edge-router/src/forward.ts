@@ -1,0 +1,125 @@
+import { ProblemError } from "@memoria/sync-core";
+
+/** Headers that describe one connection, not the message (RFC 9110 §7.6.1): never forwarded. */
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "host",
+  "content-length",
+]);
+
+export function stripHopByHop(headers: Headers): Headers {
+  const out = new Headers();
+  const named = new Set(
+    (headers.get("connection") ?? "")
+      .split(",")
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+  );
+  headers.forEach((value, name) => {
+    if (!HOP_BY_HOP.has(name) && !named.has(name)) out.set(name, value);
+  });
+  return out;
+}
+
+/** The request as it will be sent to a region, body buffered so a failover can resend it. */
+export interface OutboundRequest {
+  method: string;
+  /** Path and query only; the region's origin is added per attempt. */
+  target: string;
+  headers: Headers;
+  body: ArrayBuffer | null;
+}
+
+/**
+ * Reads the client's request within the body bound (413 beyond it, counted as it streams,
+ * whatever Content-Length claims), strips hop-by-hop headers and adds X-Forwarded-*.
+ */
+export async function outbound(request: Request, maxBodyBytes: number): Promise<OutboundRequest> {
+  const url = new URL(request.url);
+  // Only origin-form targets: an absolute or scheme-relative path must never pick the upstream.
+  if (!url.pathname.startsWith("/") || url.pathname.startsWith("//")) {
+    throw new ProblemError(400, { detail: "request target must be a path" });
+  }
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > maxBodyBytes)
+    throw new ProblemError(413, { detail: `request body exceeds ${maxBodyBytes} bytes` });
+  let body: ArrayBuffer | null = null;
+  if (request.body && request.method !== "GET" && request.method !== "HEAD") {
+    const reader = request.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBodyBytes) {
+        await reader.cancel();
+        throw new ProblemError(413, { detail: `request body exceeds ${maxBodyBytes} bytes` });
+      }
+      chunks.push(value);
+    }
+    const joined = new Uint8Array(size);
+    let offset = 0;
+    for (const chunk of chunks) {
+      joined.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    body = joined.buffer;
+  }
+  const headers = stripHopByHop(request.headers);
+  const client = request.headers.get("cf-connecting-ip") ?? request.headers.get("x-real-ip");
+  const prior = request.headers.get("x-forwarded-for");
+  if (client) headers.set("x-forwarded-for", prior ? `${prior}, ${client}` : client);
+  headers.set("x-forwarded-host", url.host);
+  headers.set("x-forwarded-proto", url.protocol.replace(":", ""));
+  return { method: request.method, target: `${url.pathname}${url.search}`, headers, body };
+}
+
+/** The region's URL for a target: same origin as the region, always (no open proxying). */
+export function upstreamUrl(regionUrl: string, target: string): URL {
+  const base = new URL(regionUrl);
+  const url = new URL(`${base.origin}${base.pathname.replace(/\/$/, "")}${target}`);
+  if (url.origin !== base.origin)
+    throw new ProblemError(400, { detail: "request target leaves the region" });
+  return url;
+}
+
+export type Attempt =
+  | { ok: true; response: Response }
+  | { ok: false; reason: string; response?: Response };
+
+/** One try at one region: a connection error, a timeout or a 5xx counts as the region failing. */
+export async function attempt(
+  regionUrl: string,
+  request: OutboundRequest,
+  timeoutMs: number,
+): Promise<Attempt> {
+  try {
+    const response = await fetch(upstreamUrl(regionUrl, request.target), {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      redirect: "manual",
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (response.status >= 500) return { ok: false, reason: `HTTP ${response.status}`, response };
+    return { ok: true, response };
+  } catch (error) {
+    const name = (error as Error).name;
+    return {
+      ok: false,
+      reason:
+        name === "TimeoutError"
+          ? `no answer within ${timeoutMs} ms`
+          : `connection failed: ${(error as Error).message}`,
+    };
+  }
+}
