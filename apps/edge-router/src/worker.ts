@@ -1,10 +1,8 @@
 import { createRouterApp } from "./app.js";
 import type { RouterBindings } from "./config.js";
 
+export { CRONS } from "./crons.js";
 export { RegionHealth } from "./health.js";
-
-/** Every cron the router declares (tested against wrangler.jsonc): a probe sweep, backing up the health object's own alarm. */
-export const CRONS = { probe: "* * * * *" } as const;
 
 const app = createRouterApp();
 
