@@ -21,4 +21,4 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 pnpm install --frozen-lockfile --prefer-offline --reporter=silent
-exec bash infra/local/pnpm.sh --filter @memoria/gateway demo "$@"
+exec bash infra/local/pnpm.sh --filter @memoria/edge-router demo "$@"

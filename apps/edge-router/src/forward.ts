@@ -48,9 +48,6 @@ export async function outbound(request: Request, maxBodyBytes: number): Promise<
   if (!url.pathname.startsWith("/") || url.pathname.startsWith("//")) {
     throw new ProblemError(400, { detail: "request target must be a path" });
   }
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBodyBytes)
-    throw new ProblemError(413, { detail: `request body exceeds ${maxBodyBytes} bytes` });
   let body: ArrayBuffer | null = null;
   if (request.body && request.method !== "GET" && request.method !== "HEAD") {
     const reader = request.body.getReader();
@@ -61,7 +58,9 @@ export async function outbound(request: Request, maxBodyBytes: number): Promise<
       if (done) break;
       size += value.byteLength;
       if (size > maxBodyBytes) {
-        await reader.cancel();
+        // Read (and drop) a bounded remainder so the client gets to see the 413 rather than
+        // a reset connection; past that, cut it off. Content-Length is not trusted either way.
+        await drain(reader, DRAIN_FACTOR * maxBodyBytes - size);
         throw new ProblemError(413, { detail: `request body exceeds ${maxBodyBytes} bytes` });
       }
       chunks.push(value);
@@ -81,6 +80,22 @@ export async function outbound(request: Request, maxBodyBytes: number): Promise<
   headers.set("x-forwarded-host", url.host);
   headers.set("x-forwarded-proto", url.protocol.replace(":", ""));
   return { method: request.method, target: `${url.pathname}${url.search}`, headers, body };
+}
+
+/** How much of an oversized body is read before answering 413, as a multiple of the bound. */
+const DRAIN_FACTOR = 8;
+
+async function drain(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  budget: number,
+): Promise<void> {
+  let left = budget;
+  while (left > 0) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    left -= value.byteLength;
+  }
+  await reader.cancel();
 }
 
 /** The region's URL for a target: same origin as the region, always (no open proxying). */

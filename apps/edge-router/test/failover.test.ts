@@ -1,8 +1,12 @@
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { startRegion } from "@memoria/gateway/local/region";
 import { startTopology, type Topology } from "@memoria/gateway/local/topology";
 import type { ProvidedServices } from "@memoria/local-services/testing/types";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type RunningRouter, startRouter } from "../local/router.js";
+import { screenshot } from "./chromium.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -233,5 +237,19 @@ describe("failover", () => {
     expect(html).toContain("region-a");
     expect(html).toContain("region-b");
     expect(html).toContain("<svg");
+    // The failover this file caused is on the timeline.
+    expect(html).toMatch(/region-a[\s\S]*region-b/);
+    // And a person can look at it: the live page, after the failover, in headless Chromium.
+    const dir = fileURLToPath(new URL("./artifacts/", import.meta.url));
+    await mkdir(dir, { recursive: true });
+    const htmlPath = join(dir, "status-live.html");
+    await writeFile(htmlPath, html);
+    const png = join(dir, "status-live.png");
+    await screenshot({ htmlPath, outPath: png });
+    const bytes = await readFile(png);
+    expect(bytes.subarray(0, 8)).toEqual(
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    );
+    expect(bytes.byteLength).toBeGreaterThan(20_000);
   });
 });

@@ -1,21 +1,24 @@
 /**
  * `pnpm start`: the two-region demo on embedded defaults. Private Redis and PostgreSQL
  * (started in temp dirs by the local-services launcher), the Upstash and Neon endpoints
- * in front of them, and two gateways in workerd: region-a (writer, full band) and
- * region-b (band 0..12), synced over Redis Streams (or `--backend postgres`). Cron
- * triggers fire every minute as they would on Cloudflare. Ctrl-C stops everything.
+ * in front of them, two gateways in workerd — region-a (writer, full band) and region-b
+ * (band 0..12), synced over Redis Streams (or `--backend postgres`) — and the edge router
+ * in front of both. Cron triggers fire every minute as they would on Cloudflare. Ctrl-C
+ * stops everything.
  */
 import { parseArgs } from "node:util";
+import { bundleGateway } from "@memoria/gateway/local/bundle";
+import type { RunningRegion } from "@memoria/gateway/local/region";
+import { startTopology } from "@memoria/gateway/local/topology";
 import { startLocalServices } from "@memoria/local-services";
-import { bundleGateway } from "./bundle.js";
-import type { RunningRegion } from "./region.js";
-import { startTopology } from "./topology.js";
+import { bundleRouter, type RunningRouter, startRouter } from "./router.js";
 
 const { values } = parseArgs({
   options: {
     backend: { type: "string", default: "redis" },
     "port-a": { type: "string", default: "8701" },
     "port-b": { type: "string", default: "8702" },
+    "port-router": { type: "string", default: "8700" },
   },
 });
 const backend = values.backend === "postgres" ? "postgres" : "redis";
@@ -30,11 +33,13 @@ const DEMO = {
 const log = (line: string) => console.log(`[demo] ${line}`);
 const services = await startLocalServices({ log: (line) => log(line) });
 const regions: RunningRegion[] = [];
+let router: RunningRouter | undefined;
 let stopping = false;
 async function stop(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     log("stopping…");
+    await router?.stop();
     await Promise.allSettled(regions.map((region) => region.stop()));
     await services.stop();
   }
@@ -46,7 +51,7 @@ process.on("SIGTERM", () => void stop(143));
 try {
   const { upstash, neon, postgres } = services;
   if (!upstash || !neon || !postgres) throw new Error("local services incomplete");
-  await bundleGateway();
+  await Promise.all([bundleGateway(), bundleRouter()]);
   const topology = await startTopology({
     backend,
     endpoints: { upstash, neon, postgresUrl: postgres.url },
@@ -57,21 +62,32 @@ try {
     ports: { a: Number(values["port-a"]), b: Number(values["port-b"]) },
   });
   regions.push(topology.a, topology.b);
+  router = await startRouter({
+    port: Number(values["port-router"]),
+    regions: JSON.parse(topology.vars.a.MEMORIA_REGIONS as string),
+  });
   // Cloudflare runs the cron; here we do, once now and then every minute.
-  const tick = () => Promise.allSettled(regions.map((region) => region.scheduled("* * * * *")));
+  const tick = () =>
+    Promise.allSettled([
+      ...regions.map((region) => region.scheduled("* * * * *")),
+      router?.scheduled(),
+    ]);
   await tick();
   setInterval(() => void tick(), 60_000).unref();
 
   const [a, b] = regions as [RunningRegion, RunningRegion];
+  const edge = router as RunningRouter;
   console.log(`
-Memoria Edge — two regions on ${backend}, running until Ctrl-C
+Memoria Edge — two regions on ${backend} behind the edge router, running until Ctrl-C
 
+  edge router (send clients here)  ${edge.url}
+  status page                      ${edge.url}/status
   region-a (writer, band -15..15)  ${a.url}
   region-b (reader, band 0..12)    ${b.url}
   API key (settings, admin)        ${DEMO.apiKey}
 
 Try:
-  curl -s -X POST ${a.url}/memory -H 'content-type: application/json' -d '{"text":"the sky is blue","y":5}'
+  curl -si -X POST ${edge.url}/memory -H 'content-type: application/json' -d '{"text":"the sky is blue","y":5}'
   curl -s ${b.url}/memory
   curl -s ${b.url}/health/sync
   curl -s ${a.url}/metrics
