@@ -65,6 +65,7 @@ export function createRouterApp() {
     const stub = healthStub(c.env);
     // Regions passed over because their circuit is open count as failed over, like ones that fail now.
     const failed: string[] = [];
+    const reasons: string[] = [];
     const preferred = route.candidates.filter((region) => region.circuit !== "open");
     const skippedOpen = route.candidates.filter(
       (region) => region.circuit === "open" && rankBefore(route.order, region.id, preferred[0]?.id),
@@ -86,7 +87,7 @@ export function createRouterApp() {
             to: region.id,
             method: request.method,
             path: new URL(c.req.url).pathname,
-            reason: route.why,
+            reason: reasons.join("; "),
           };
           console.log(`[router] failover ${JSON.stringify(record)}`);
           c.executionCtx.waitUntil(stub.recordFailover(record));
@@ -95,6 +96,7 @@ export function createRouterApp() {
         return respond(result.response, region.id, from);
       }
       failed.push(region.id);
+      reasons.push(`${region.id}: ${result.reason}`);
       markLocally(region.id, "open");
       c.executionCtx.waitUntil(stub.reportFailure(region.id, result.reason));
       if (result.response) {

@@ -3,16 +3,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startRegion } from "@memoria/gateway/local/region";
 import { startTopology, type Topology } from "@memoria/gateway/local/topology";
-import type { ProvidedServices } from "@memoria/local-services/testing/types";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type RunningRouter, startRouter } from "../local/router.js";
 import { screenshot } from "./chromium.js";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    localServices: ProvidedServices;
-  }
-}
+import "./provided.js";
 
 const NEW_YORK = { latitude: "40.71", longitude: "-74.01", continent: "NA" };
 const PARIS = { latitude: "48.86", longitude: "2.35", continent: "EU" };
