@@ -91,6 +91,23 @@ describe("choosing a region", () => {
     expect(response.headers.get("x-memoria-region")).toBe("region-a");
   });
 
+  it("in active/active mode sends writes to the nearest region instead", async () => {
+    const activeActive = await startRouter({
+      regions: JSON.parse(topology.vars.a.MEMORIA_REGIONS as string),
+      vars: { MEMORIA_ROUTER__MODE: "active-active" },
+    });
+    try {
+      const init = { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "written nearby", y: 5 }) };
+      const fromParis = await activeActive.fetch("/memory", { ...init, cf: PARIS });
+      expect(fromParis.status).toBe(201);
+      expect(fromParis.headers.get("x-memoria-region")).toBe("region-b");
+      const fromNewYork = await activeActive.fetch("/memory", { ...init, cf: NEW_YORK });
+      expect(fromNewYork.headers.get("x-memoria-region")).toBe("region-a");
+    } finally {
+      await activeActive.stop();
+    }
+  });
+
   it("never serves a read older than the client's own write (read-your-writes)", async () => {
     for (let i = 0; i < 15; i++) {
       const created = await write({ text: `ryw ${i}`, y: 5 }, { cf: PARIS });
