@@ -25,6 +25,8 @@ export async function startRouter(options: {
   port?: number;
   regions: unknown[];
   vars?: Record<string, string>;
+  /** Service bindings to regions (name → the region's loopback address), instead of URLs. */
+  serviceBindings?: Record<string, string>;
 }): Promise<RunningRouter> {
   const mf = new Miniflare({
     name: "edge-router",
@@ -34,6 +36,12 @@ export async function startRouter(options: {
     compatibilityDate: "2026-04-26",
     bindings: { MEMORIA_REGIONS: JSON.stringify(options.regions), ...options.vars },
     durableObjects: { HEALTH: { className: "RegionHealth", useSQLite: true } },
+    serviceBindings: Object.fromEntries(
+      Object.entries(options.serviceBindings ?? {}).map(([name, address]) => [
+        name,
+        { external: { address, http: {} } },
+      ]),
+    ),
     cf: LOCAL_CF,
     host: "127.0.0.1",
     port: options.port ?? 0,

@@ -1,6 +1,6 @@
 import { ProblemError, problem, problemResponse } from "@memoria/sync-core";
 import { Hono } from "hono";
-import { type RouterBindings, routerConfig } from "./config.js";
+import { linkTo, type RouterBindings, regionConfig, routerConfig } from "./config.js";
 import { attempt, outbound, stripHopByHop } from "./forward.js";
 import { placeOf } from "./geo.js";
 import { isRetriable, plan } from "./route.js";
@@ -57,7 +57,7 @@ export function createRouterApp() {
   );
 
   app.all("*", async (c) => {
-    const { config } = routerConfig(c.env as unknown as Record<string, unknown>);
+    const { config, regions } = routerConfig(c.env as unknown as Record<string, unknown>);
     const request = await outbound(c.req.raw, config.router.max_body_bytes);
     const snapshot = await snapshotOf(c.env);
     const route = plan(snapshot, request.method, request.headers, placeOf(c.req.raw.cf));
@@ -73,7 +73,11 @@ export function createRouterApp() {
     let lastFailure: Response | undefined;
     for (const region of route.candidates) {
       if (region.circuit === "half-open" && !(await stub.claimTrial(region.id))) continue;
-      const result = await attempt(region.url, request, config.router.request_timeout_ms);
+      const result = await attempt(
+        linkTo(regionConfig(regions, region.id), c.env as unknown as Record<string, unknown>),
+        request,
+        config.router.request_timeout_ms,
+      );
       if (result.ok) {
         if (region.circuit !== "closed" || !region.healthy) {
           markLocally(region.id, "closed");

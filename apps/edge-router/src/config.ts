@@ -17,7 +17,11 @@ export interface RouterConfig {
   regions: RegionConfig[];
 }
 
-/** Regions and router settings from the same schema the gateways use (`MEMORIA_REGIONS`, `MEMORIA_ROUTER__…`). */
+/**
+ * Regions and router settings from the same schema the gateways use (`MEMORIA_REGIONS`,
+ * `MEMORIA_ROUTER__…`). A region is reached by its `url`, or by the service binding
+ * named in `service`, which must exist in this worker.
+ */
 export function routerConfig(bindings: Record<string, unknown>): RouterConfig {
   const env = Object.fromEntries(
     Object.entries(bindings).filter(
@@ -26,11 +30,21 @@ export function routerConfig(bindings: Record<string, unknown>): RouterConfig {
   );
   try {
     const { config } = loadConfig({ ...(env.MEMORIA_TOML ? { toml: env.MEMORIA_TOML } : {}), env });
-    const regions = config.regions.filter((region) => region.enabled && region.url !== undefined);
-    if (regions.length === 0)
-      throw new ConfigError([
-        { key: "regions", message: "needs at least one enabled region with a url" },
-      ]);
+    const regions = config.regions.filter((region) => region.enabled);
+    if (regions.length === 0) {
+      throw new ConfigError([{ key: "regions", message: "needs at least one enabled region" }]);
+    }
+    const unbound = regions.filter(
+      (region) => region.url === undefined && !isFetcher(bindings[region.service as string]),
+    );
+    if (unbound.length > 0) {
+      throw new ConfigError(
+        unbound.map((region) => ({
+          key: `regions.${region.id}.service`,
+          message: `no service binding named "${region.service}" in this worker`,
+        })),
+      );
+    }
     return { config, regions };
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -42,4 +56,32 @@ export function routerConfig(bindings: Record<string, unknown>): RouterConfig {
     }
     throw error;
   }
+}
+
+/**
+ * How to reach a region: by its URL, or through a service binding (no public hop). Either
+ * way a request keeps the region's own origin plus the client's path.
+ */
+export interface RegionLink {
+  /** The origin requests are addressed to (`https://<id>.internal` for a binding). */
+  base: string;
+  fetch(request: Request): Promise<Response>;
+}
+
+export function linkTo(region: RegionConfig, bindings: Record<string, unknown>): RegionLink {
+  if (region.url !== undefined) return { base: region.url, fetch: (request) => fetch(request) };
+  const binding = bindings[region.service as string] as Fetcher;
+  return { base: `https://${region.id}.internal`, fetch: (request) => binding.fetch(request) };
+}
+
+export function regionConfig(regions: RegionConfig[], id: string): RegionConfig {
+  const region = regions.find((r) => r.id === id);
+  if (!region) throw new Error(`unknown region ${id}`);
+  return region;
+}
+
+function isFetcher(value: unknown): value is Fetcher {
+  return (
+    typeof value === "object" && value !== null && typeof (value as Fetcher).fetch === "function"
+  );
 }

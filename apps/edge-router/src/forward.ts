@@ -1,4 +1,5 @@
 import { ProblemError } from "@memoria/sync-core";
+import type { RegionLink } from "./config.js";
 
 /** Headers that describe one connection, not the message (RFC 9110 §7.6.1): never forwarded. */
 const HOP_BY_HOP = new Set([
@@ -113,18 +114,20 @@ export type Attempt =
 
 /** One try at one region: a connection error, a timeout or a 5xx counts as the region failing. */
 export async function attempt(
-  regionUrl: string,
+  link: RegionLink,
   request: OutboundRequest,
   timeoutMs: number,
 ): Promise<Attempt> {
   try {
-    const response = await fetch(upstreamUrl(regionUrl, request.target), {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    const response = await link.fetch(
+      new Request(upstreamUrl(link.base, request.target), {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        redirect: "manual",
+        signal: AbortSignal.timeout(timeoutMs),
+      }),
+    );
     if (response.status >= 500) return { ok: false, reason: `HTTP ${response.status}`, response };
     return { ok: true, response };
   } catch (error) {

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { compareHlc, type RegionConfig } from "@memoria/sync-core";
-import { routerConfig } from "./config.js";
+import { linkTo, routerConfig } from "./config.js";
+import { upstreamUrl } from "./forward.js";
 import type { Circuit, FailoverRecord, RegionView, RouterSnapshot } from "./snapshot.js";
 
 interface RegionState {
@@ -89,7 +90,7 @@ export class RegionHealth extends DurableObject<Record<string, unknown>> {
           : s.circuit;
       return {
         id: region.id,
-        url: region.url as string,
+        url: region.url ?? `service:${region.service}`,
         lat: region.lat,
         lon: region.lon,
         ...(region.continent ? { continent: region.continent } : {}),
@@ -188,10 +189,13 @@ export class RegionHealth extends DurableObject<Record<string, unknown>> {
     const s = this.state(region);
     s.lastProbeAt = Date.now();
     try {
-      const response = await fetch(new URL("/health/sync", region.url), {
-        signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
-        headers: { "x-memoria-probe": "router" },
-      });
+      const link = linkTo(region, this.env);
+      const response = await link.fetch(
+        new Request(upstreamUrl(link.base, "/health/sync"), {
+          signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+          headers: { "x-memoria-probe": "router" },
+        }),
+      );
       const body = (await response.json().catch(() => null)) as ProbeBody | null;
       if (!response.ok || !body) throw new Error(`/health/sync answered ${response.status}`);
       s.role = body.role === "writer" ? "writer" : "reader";

@@ -18,7 +18,11 @@ beforeAll(async () => {
   const services = inject("localServices");
   topology = await startTopology({
     backend: "redis",
-    endpoints: { upstash: services.upstash, neon: services.neon, postgresUrl: services.postgresUrl },
+    endpoints: {
+      upstash: services.upstash,
+      neon: services.neon,
+      postgresUrl: services.postgresUrl,
+    },
     id: `bk${crypto.randomUUID().replace(/-/g, "").slice(0, 8)}`,
     apiKey: "breaker-test-api-key-0123456789",
     signingKeys: { k1: "breaker-test-signing-key-0123456789abcd" },
@@ -26,11 +30,27 @@ beforeAll(async () => {
   const deadPort = await freePortOnLoopback();
   router = await startRouter({
     regions: [
-      { id: "region-dead", url: `http://127.0.0.1:${deadPort}`, lat: 40.7, lon: -74.0, continent: "NA" },
-      { id: "region-b", url: topology.b.url, lat: 53.35, lon: -6.26, continent: "EU", role: "writer" },
+      {
+        id: "region-dead",
+        url: `http://127.0.0.1:${deadPort}`,
+        lat: 40.7,
+        lon: -74.0,
+        continent: "NA",
+      },
+      {
+        id: "region-b",
+        url: topology.b.url,
+        lat: 53.35,
+        lon: -6.26,
+        continent: "EU",
+        role: "writer",
+      },
     ],
     // Probes rarely, so the test, not the prober, drives the circuit.
-    vars: { MEMORIA_ROUTER__BREAKER_COOLDOWN_MS: "1500", MEMORIA_ROUTER__PROBE_INTERVAL_MS: "600000" },
+    vars: {
+      MEMORIA_ROUTER__BREAKER_COOLDOWN_MS: "1500",
+      MEMORIA_ROUTER__PROBE_INTERVAL_MS: "600000",
+    },
   });
 });
 afterAll(async () => {
@@ -60,11 +80,16 @@ it("opens on a failure, stays open through the cool-down, then lets exactly one 
   }
   expect(await failovers()).toBe(afterFirst);
   const snapshot = (await (await router.fetch("/router/health")).json()) as RouterSnapshot;
-  expect(snapshot.regions.find((r) => r.id === "region-dead")).toMatchObject({ circuit: "open", healthy: false });
+  expect(snapshot.regions.find((r) => r.id === "region-dead")).toMatchObject({
+    circuit: "open",
+    healthy: false,
+  });
 
   // Half-open: of many requests at once, one tries the region; all are still served.
   await new Promise((resolve) => setTimeout(resolve, 1_600));
-  const burst = await Promise.all(Array.from({ length: 6 }, () => router.fetch("/memory?limit=1", { cf: NEW_YORK })));
+  const burst = await Promise.all(
+    Array.from({ length: 6 }, () => router.fetch("/memory?limit=1", { cf: NEW_YORK })),
+  );
   expect(burst.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
   expect(await failovers()).toBe(afterFirst + 1);
 });
@@ -79,7 +104,9 @@ it("hands out one trial per half-open circuit however many isolates ask at once"
   await health.reportFailure("region-dead", "test");
   expect(await health.claimTrial("region-dead")).toBe(false); // still cooling down
   await new Promise((resolve) => setTimeout(resolve, 1_600));
-  const grants = await Promise.all(Array.from({ length: 8 }, () => health.claimTrial("region-dead")));
+  const grants = await Promise.all(
+    Array.from({ length: 8 }, () => health.claimTrial("region-dead")),
+  );
   expect(grants.filter(Boolean)).toHaveLength(1);
   expect(await health.claimTrial("region-b")).toBe(true); // a closed circuit needs no trial
 });

@@ -97,7 +97,11 @@ describe("choosing a region", () => {
       vars: { MEMORIA_ROUTER__MODE: "active-active" },
     });
     try {
-      const init = { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "written nearby", y: 5 }) };
+      const init = {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ text: "written nearby", y: 5 }),
+      };
       const fromParis = await activeActive.fetch("/memory", { ...init, cf: PARIS });
       expect(fromParis.status).toBe(201);
       expect(fromParis.headers.get("x-memoria-region")).toBe("region-b");
