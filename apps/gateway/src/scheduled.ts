@@ -92,6 +92,7 @@ export interface ScheduledReport {
   sync: Awaited<ReturnType<typeof runSyncCycle>> | { error: string };
   decrement: DecrementRun | { error: string };
   writer: "renewed" | "not-holder" | "off" | { error: string };
+  maintenance: string | { error: string } | null;
 }
 
 export async function runScheduled(
@@ -104,7 +105,10 @@ export async function runScheduled(
     error: error.message,
   }));
   const writer = await renewWriter(services).catch((error: Error) => ({ error: error.message }));
-  return { cron, sync, decrement, writer };
+  const maintenance = services.transport?.maintain
+    ? await services.transport.maintain().catch((error: Error) => ({ error: error.message }))
+    : null;
+  return { cron, sync, decrement, writer, maintenance };
 }
 
 /** The promoted writer keeps its role alive; a region configured as writer claims a free role. */

@@ -64,6 +64,11 @@ export interface SyncTransport {
     options?: { after?: string; limit?: number },
   ): Promise<TransportBatch>;
   health(): Promise<TransportHealth>;
+  /**
+   * Periodic upkeep, run from the gateway's cron: retention of the Postgres journal,
+   * dropping consumers dead isolates left in a Redis group. Returns what it did.
+   */
+  maintain?(): Promise<string>;
 }
 
 /** A held leader lease. The fencing token grows with every new holder and never repeats. */

@@ -30,6 +30,7 @@ export function postgresTransportFromConfig(
     region: options.region ?? config.region.id,
     table: config.sync.table,
     channel: config.sync.channel,
+    retentionEvents: config.sync.retention_events,
     ...(options.claimIdleMs === undefined ? {} : { claimIdleMs: options.claimIdleMs }),
     ...(options.ensureSchema === undefined ? {} : { ensureSchema: options.ensureSchema }),
     ...(options.healthTimeoutMs === undefined ? {} : { healthTimeoutMs: options.healthTimeoutMs }),

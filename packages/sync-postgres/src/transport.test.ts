@@ -512,3 +512,40 @@ beforeAll(async () => {
     });
   });
 });
+
+describe("retention", () => {
+  async function pullAll(consumer: PostgresTransport): Promise<string[]> {
+    const cursors: string[] = [];
+    for (let guard = 0; guard < 20; guard++) {
+      const batch = await consumer.pull(100);
+      if (batch.messages.length === 0) break;
+      cursors.push(...batch.messages.map((m) => m.cursor));
+      await consumer.ack(batch.messages.map((m) => m.cursor));
+    }
+    return cursors;
+  }
+
+  it("deletes only rows every region has acked, keeping the newest retentionEvents", async () => {
+    const own = freshTable();
+    const publisher = transport({ table: own, region: "region-a", retentionEvents: 10 });
+    const fast = transport({ table: own, region: "region-b", retentionEvents: 10 });
+    const slow = transport({ table: own, region: "region-c", retentionEvents: 10 });
+    expect(await publisher.prune()).toBe(0); // no cursor yet: nothing may go
+    const cursors = await publisher.publish(Array.from({ length: 50 }, () => memoryEvent()));
+    expect(await pullAll(fast)).toEqual(cursors);
+    const first = await slow.pull(20);
+    await slow.ack(first.messages.map((m) => m.cursor));
+
+    expect(await publisher.prune()).toBe(20); // region-c has acked only the first 20
+    expect(await slow.pull(100).then((b) => b.messages.map((m) => m.cursor))).toEqual(
+      cursors.slice(20),
+    );
+    expect(await publisher.prune()).toBe(0);
+
+    await slow.ack(cursors.slice(20));
+    expect(await publisher.prune()).toBe(20); // all acked: down to the newest 10
+    const kept = await publisher.replaySince(0, { limit: 100 });
+    expect(kept.messages.map((m) => m.cursor)).toEqual(cursors.slice(40));
+    expect(await publisher.prune(5)).toBe(0);
+  });
+});

@@ -39,6 +39,11 @@ export interface PostgresTransportOptions {
    * @default 30000
    */
   claimIdleMs?: number;
+  /**
+   * `prune()` keeps at least this many newest rows (`sync.retention_events`), for replay
+   * and for regions that have not consumed yet. @default 1000000
+   */
+  retentionEvents?: number;
   /** Create the tables on first use when missing (`ensureJournal`). @default true */
   ensureSchema?: boolean;
   /** `health()` reports `reachable: false` after this long. @default 5000 */
@@ -68,6 +73,7 @@ export class PostgresTransport implements SyncTransport {
   private readonly quotedChannel: string;
   private readonly claimIdleMs: number;
   private readonly healthTimeoutMs: number;
+  private readonly retentionEvents: number;
   private readonly ensureSchema: boolean;
   private ready: Promise<void> | undefined;
 
@@ -79,6 +85,7 @@ export class PostgresTransport implements SyncTransport {
     this.quotedChannel = quoteChannel(this.channel);
     this.claimIdleMs = nonNegative(options.claimIdleMs ?? 30_000, "claimIdleMs");
     this.healthTimeoutMs = nonNegative(options.healthTimeoutMs ?? 5_000, "healthTimeoutMs");
+    this.retentionEvents = nonNegative(options.retentionEvents ?? 1_000_000, "retentionEvents");
     this.ensureSchema = options.ensureSchema ?? true;
   }
 
@@ -310,6 +317,39 @@ export class PostgresTransport implements SyncTransport {
   }
 
   /** Never throws: an unreachable database is `reachable: false` with the error. */
+  /**
+   * Retention: deletes journal rows every region with a cursor has acked, except the
+   * newest `retentionEvents`, at most `batch` rows per call (run it from a cron). A row
+   * some region still needs is never deleted; with no cursor at all, nothing is.
+   * Returns how many rows went.
+   */
+  async prune(batch = 10_000): Promise<number> {
+    await this.ensure();
+    const n = this.names;
+    return withClient(this.pool, async (client) => {
+      const { rowCount } = await client.query(
+        `with floor as (
+           select acked_txid, acked_id from ${n.cursors} order by acked_txid, acked_id limit 1
+         ), cut as (
+           select id from ${n.journal} order by id desc offset $1 limit 1
+         )
+         delete from ${n.journal} j
+          where j.id in (
+            select x.id from ${n.journal} x, floor f, cut c
+             where (x.txid, x.id) <= (f.acked_txid, f.acked_id) and x.id <= c.id
+             order by x.id limit $2
+          )`,
+        [this.retentionEvents, batch],
+      );
+      return rowCount ?? 0;
+    });
+  }
+
+  /** Periodic upkeep for the gateway's cron: retention. */
+  async maintain(): Promise<string> {
+    return `pruned ${await this.prune()} journal rows`;
+  }
+
   async health(): Promise<TransportHealth> {
     const started = Date.now();
     const down = (error: string): TransportHealth => ({

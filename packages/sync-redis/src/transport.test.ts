@@ -509,4 +509,12 @@ describe("pruneConsumers", () => {
     expect(consumers.map((c) => c[1]).sort()).toEqual(["busy", "fresh"]);
     expect(await transport(streamKey()).pruneConsumers(0)).toEqual([]); // no stream, no group
   });
+
+  it("maintain() keeps consumers active within the last day", async () => {
+    const stream = streamKey();
+    const live = transport(stream, { consumer: "live" });
+    await live.publish([sampleEvent()]);
+    await live.ack((await live.pull(1)).messages.map((m) => m.cursor));
+    expect(await live.maintain()).toBe("pruned 0 idle consumers");
+  });
 });

@@ -82,9 +82,14 @@ export interface RedisTransport extends SyncTransport {
    * Returns their names. Never deletes one with pending entries.
    */
   pruneConsumers(idleMs: number): Promise<string[]>;
+  /** Periodic upkeep for the gateway's cron: drops consumers idle a day with nothing pending (dead isolates). */
+  maintain(): Promise<string>;
 }
 
 export const DEFAULT_RETENTION_EVENTS = 1_000_000;
+/** Consumers (isolates) idle this long with nothing pending are dropped by `maintain()`. */
+export const CONSUMER_IDLE_PRUNE_MS = 24 * 60 * 60 * 1000;
+
 export const DEFAULT_CLAIM_IDLE_MS = 30_000;
 export const DEFAULT_HEALTH_TIMEOUT_MS = 5_000;
 export const DEFAULT_BODY_FIELD = "event";
@@ -250,6 +255,11 @@ export function createRedisTransport(options: RedisTransportOptions): RedisTrans
       } finally {
         if (timer !== undefined) clearTimeout(timer);
       }
+    },
+
+    async maintain(): Promise<string> {
+      const removed = await this.pruneConsumers(CONSUMER_IDLE_PRUNE_MS);
+      return `pruned ${removed.length} idle consumers`;
     },
 
     async pruneConsumers(idleMs: number): Promise<string[]> {
