@@ -35,6 +35,8 @@ export interface Services {
 
 /** One clock per isolate and region: HLCs stay monotonic across this isolate's requests. */
 const clocks = new Map<string, HybridClock>();
+/** Stores this isolate has already migrated. */
+const migrated = new Set<string>();
 /** Keyrings cost a key import; reuse them while the keys are unchanged. */
 const keyrings = new Map<string, Promise<Keyring>>();
 
@@ -68,7 +70,12 @@ export async function buildServices(bindings: Record<string, unknown>): Promise<
 
   // Settings from PATCH /settings override toml and env; they live in the store.
   const bootstrap = makeStore(storePool, schema, base, null, false);
-  await bootstrap.migrate();
+  // Once per isolate and store: the migration takes a lock and reads the version table.
+  const migrationKey = `${env.STORE_DATABASE_URL}#${schema}`;
+  if (!migrated.has(migrationKey)) {
+    await bootstrap.migrate();
+    migrated.add(migrationKey);
+  }
   const overrides = await bootstrap.readSettings();
   const config =
     Object.keys(overrides).length === 0
