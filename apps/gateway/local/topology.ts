@@ -22,6 +22,9 @@ export interface TopologyOptions {
   bandB?: { floor: number; ceiling: number };
   ports?: { a?: number; b?: number };
   extraVars?: Record<string, string>;
+  /** Vars for one region only (e.g. its own transport endpoint, for a drill that cuts it off). */
+  varsA?: Record<string, string>;
+  varsB?: Record<string, string>;
 }
 
 export interface Topology {
@@ -86,6 +89,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       MEMORIA_REGION__ID: "region-a",
       MEMORIA_REGION__ROLE: "writer",
       STORE_SCHEMA: `store_a_${id}`,
+      ...options.varsA,
     },
     b: {
       ...common,
@@ -94,6 +98,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       STORE_SCHEMA: `store_b_${id}`,
       MEMORIA_SYNC__PRIVACY_FLOOR: String(bandB.floor),
       MEMORIA_SYNC__PRIVACY_CEILING: String(bandB.ceiling),
+      ...options.varsB,
     },
   };
   const a = await startRegion({ id: "region-a", port: ports.a, vars: vars.a });

@@ -1,0 +1,170 @@
+import { type RunningRouter, startRouter } from "@memoria/edge-router/local/router";
+import { startTopology, type Topology } from "@memoria/gateway/local/topology";
+import { startUpstashEndpoint } from "@memoria/local-services";
+import { afterAll, beforeAll, expect, inject, it } from "vitest";
+import "../integration/support.js";
+
+/**
+ * The playbook's Redis Bridge Drill, automated: warm-up check; cut region A off from
+ * Redis while clients keep writing; B keeps serving and broadcasting; promote B; bring A
+ * back; then audit — nothing acknowledged is lost, nothing private crossed.
+ */
+
+const API_KEY = "drill-api-key-0123456789abcdef";
+let topology: Topology;
+let router: RunningRouter;
+let endpointA: Awaited<ReturnType<typeof startUpstashEndpoint>>;
+
+beforeAll(async () => {
+  const services = inject("localServices");
+  // Region A reaches Redis through its own endpoint: closing it is A's network cut.
+  endpointA = await startUpstashEndpoint({
+    redisUrl: services.redisUrl,
+    token: services.upstash.token,
+  });
+  topology = await startTopology({
+    backend: "redis",
+    endpoints: {
+      upstash: services.upstash,
+      neon: services.neon,
+      postgresUrl: services.postgresUrl,
+    },
+    id: `dr${crypto.randomUUID().replace(/-/g, "").slice(0, 8)}`,
+    apiKey: API_KEY,
+    signingKeys: { k1: "drill-signing-key-0123456789abcdef-01" },
+    varsA: { MEMORIA_SYNC__CONNECTION_URL: endpointA.url },
+    extraVars: { MEMORIA_SYNC__MAX_LAG_SECONDS: "600" },
+  });
+  router = await startRouter({
+    regions: JSON.parse(topology.vars.a.MEMORIA_REGIONS as string),
+    vars: { MEMORIA_ROUTER__BREAKER_COOLDOWN_MS: "1000" },
+  });
+  await Promise.all([topology.a.scheduled(), topology.b.scheduled()]);
+  await router.scheduled();
+});
+afterAll(async () => {
+  await router?.stop();
+  await topology?.stop();
+  await endpointA?.close();
+});
+
+type Memory = { id: string; text: string; y: number };
+
+async function post(
+  base: string,
+  body: Record<string, unknown>,
+): Promise<{ status: number; memory?: Memory; region: string | null }> {
+  const response = await fetch(`${base}/memory`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const json = (await response.json()) as { memory?: Memory };
+  return {
+    status: response.status,
+    ...(json.memory ? { memory: json.memory } : {}),
+    region: response.headers.get("x-memoria-region"),
+  };
+}
+
+async function list(base: string): Promise<Memory[]> {
+  const page = (await (await fetch(`${base}/memory?limit=200`)).json()) as { items: Memory[] };
+  return page.items;
+}
+
+async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms`);
+}
+
+it("runs the Redis Bridge Drill: no loss, no leak, writer moves and comes back", async () => {
+  // 1. Warm-up validation (the smoke test --topology redis): both regions green on redis.
+  for (const region of [topology.a, topology.b]) {
+    const health = (await (await fetch(`${region.url}/health/sync`)).json()) as {
+      backend: string;
+      ready: boolean;
+      transport: { reachable: boolean };
+    };
+    expect(health).toMatchObject({ backend: "redis", ready: true, transport: { reachable: true } });
+  }
+  const acknowledged: Memory[] = [];
+  const before = await post(router.url, { text: "before the cut", y: 5 });
+  expect(before.region).toBe("region-a");
+  acknowledged.push(before.memory as Memory);
+  // The sync heartbeat: a write in A shows up in B.
+  await eventually(async () =>
+    (await fetch(`${topology.b.url}/memory/${before.memory?.id}`)).status === 200
+      ? true
+      : undefined,
+  );
+
+  // 2. Cut region A off from Redis. A still takes writes (its store is up); they wait in its outbox.
+  await endpointA.close();
+  const duringA = await post(topology.a.url, { text: "written in A during the cut", y: 4 });
+  const privateA = await post(topology.a.url, { text: "A's private note during the cut", y: -12 });
+  expect(duringA.status).toBe(201);
+  expect(privateA.status).toBe(201);
+  acknowledged.push(duringA.memory as Memory);
+  await eventually(async () =>
+    (await fetch(`${topology.a.url}/healthz`)).status === 503 ? true : undefined,
+  );
+
+  // 3. B keeps serving and broadcasting.
+  const duringB = await post(topology.b.url, { text: "written in B during the cut", y: 6 });
+  expect(duringB.status).toBe(201);
+  acknowledged.push(duringB.memory as Memory);
+  expect((await fetch(`${topology.b.url}/memory/${before.memory?.id}`)).status).toBe(200);
+
+  // 4. Promote B; the router learns it and sends writes there.
+  expect(
+    (
+      await fetch(`${topology.b.url}/admin/promote`, {
+        method: "POST",
+        headers: { "x-api-key": API_KEY },
+      })
+    ).status,
+  ).toBe(200);
+  await router.scheduled();
+  const afterPromotion = await eventually(async () => {
+    const result = await post(router.url, { text: "written after promoting B", y: 3 });
+    return result.status === 201 ? result : undefined;
+  });
+  expect(afterPromotion.region).toBe("region-b");
+  acknowledged.push(afterPromotion.memory as Memory);
+
+  // 5. Reinstate A: its outbox drains, it catches up, both regions are green.
+  const port = new URL(endpointA.url).port;
+  endpointA = await startUpstashEndpoint({
+    redisUrl: inject("localServices").redisUrl,
+    token: inject("localServices").upstash.token,
+    port: Number(port),
+  });
+  await eventually(async () => {
+    await Promise.all([topology.a.scheduled(), topology.b.scheduled()]);
+    const [a, b] = await Promise.all([
+      fetch(`${topology.a.url}/healthz`),
+      fetch(`${topology.b.url}/healthz`),
+    ]);
+    return a.status === 200 && b.status === 200 ? true : undefined;
+  });
+
+  // 6. Audit: every acknowledged (public) write is in both regions; A's private note stayed in A.
+  for (const region of [topology.a, topology.b]) {
+    const ids = await eventually(async () => {
+      const found = new Set((await list(region.url)).map((m) => m.id));
+      return acknowledged.every((m) => found.has(m.id)) ? found : undefined;
+    });
+    expect(ids.size).toBeGreaterThanOrEqual(acknowledged.length);
+  }
+  expect((await list(topology.b.url)).map((m) => m.id)).not.toContain(privateA.memory?.id);
+  expect((await list(topology.a.url)).map((m) => m.id)).toContain(privateA.memory?.id);
+  const metrics = await (await fetch(`${topology.b.url}/metrics`)).text();
+  expect(metrics).toMatch(/^privacy_filtered_events_total\{.*origin="region-a".*\} 1$/m);
+  const health = (await (await fetch(`${topology.b.url}/health/sync`)).json()) as { role: string };
+  expect(health.role).toBe("writer");
+});
