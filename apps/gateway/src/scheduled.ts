@@ -105,6 +105,10 @@ export async function runScheduled(
     error: error.message,
   }));
   const writer = await renewWriter(services).catch((error: Error) => ({ error: error.message }));
+  // The band may have been tightened by a redeploy (env) as well as by PATCH /settings.
+  await services.store
+    .redactOutsideBand()
+    .catch((error: Error) => console.warn(`[gateway] band enforcement failed: ${error.message}`));
   const maintenance = services.transport?.maintain
     ? await services.transport.maintain().catch((error: Error) => ({ error: error.message }))
     : null;

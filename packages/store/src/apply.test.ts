@@ -276,3 +276,19 @@ describe("a create retried in another region after a failover", () => {
     expect(rows[0].n).toBe(1);
   });
 });
+
+describe("tightening a band", () => {
+  it("redacts the peer records now outside it, and leaves this region's own alone", async () => {
+    const { a, b, sync } = await pair();
+    const { memory: near } = await a.store.createMemory({ text: "y=2 from A", y: 2 });
+    const { memory: edge } = await a.store.createMemory({ text: "y=10 from A", y: 10 });
+    const { memory: own } = await b.store.createMemory({ text: "B's own, y=1", y: 1 });
+    await sync();
+    expect(await b.store.redactOutsideBand({ floor: 5, ceiling: 12 })).toBe(1);
+    expect(await b.store.getMemory(near.id)).toBeUndefined();
+    expect((await b.store.getMemory(edge.id))?.text).toBe("y=10 from A");
+    expect((await b.store.getMemory(own.id))?.text).toBe("B's own, y=1");
+    expect(await counter(b.store, "privacy_filtered_events_total")).toBe(1);
+    expect(await b.store.redactOutsideBand({ floor: 5, ceiling: 12 })).toBe(0);
+  });
+});

@@ -10,7 +10,13 @@ import { countUnpublished, relayOutbox } from "./outbox.js";
 import { appliedWatermarks, getMemory, listMemories, type MemoryFilter } from "./reads.js";
 import { readMetadata, readSettings, writeMetadata, writeSettings } from "./settings.js";
 import { withClient } from "./sql.js";
-import { type CreateOptions, createMemory, deleteMemory, updateMemory } from "./write.js";
+import {
+  type CreateOptions,
+  createMemory,
+  deleteMemory,
+  redactOutsideBand,
+  updateMemory,
+} from "./write.js";
 
 /** The regional store: one object per request (its pool belongs to the request in workerd). */
 export function createStore(options: StoreOptions) {
@@ -22,6 +28,8 @@ export function createStore(options: StoreOptions) {
       createMemory(ctx, input, options),
     updateMemory: (id: string, patch: MemoryPatch) => updateMemory(ctx, id, patch),
     deleteMemory: (id: string) => deleteMemory(ctx, id),
+    /** Redacts peers' records outside `band` (defaults to this store's band). */
+    redactOutsideBand: (band = ctx.band) => redactOutsideBand(ctx, band),
     getMemory: (id: string) => getMemory(ctx, id),
     appliedWatermarks: () => appliedWatermarks(ctx),
     listMemories: (filter: MemoryFilter) => listMemories(ctx, filter),

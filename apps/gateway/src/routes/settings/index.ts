@@ -78,6 +78,15 @@ export function registerSettingsRoutes(app: Hono<HonoEnv>): void {
       env: stringVars(c.env as unknown as Record<string, unknown>),
       overrides: next,
     });
-    return json(200, { settings: settingsView(config), overridden: Object.keys(next).sort() });
+    // A tightened band applies to what is already stored, not only to what arrives next.
+    const redacted = await services.store.redactOutsideBand({
+      floor: config.sync.privacy_floor,
+      ceiling: config.sync.privacy_ceiling,
+    });
+    return json(200, {
+      settings: settingsView(config),
+      overridden: Object.keys(next).sort(),
+      redacted,
+    });
   });
 }
