@@ -1,0 +1,3 @@
+export { type CatchUpResult, catchUp, parseSince } from "./catch-up.js";
+export { callGateway, GatewayError } from "./client.js";
+export { type SmokeCheck, smoke } from "./smoke.js";
