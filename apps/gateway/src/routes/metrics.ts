@@ -3,33 +3,34 @@ import type { Hono } from "hono";
 import type { HonoEnv } from "../app.js";
 import { collectStatus } from "../status.js";
 
-const HELP: Record<string, [type: "counter" | "gauge" | "histogram", help: string]> = {
-  sync_events_published_total: ["counter", "Events this region published to the transport."],
-  sync_events_applied_total: ["counter", "Peer events applied here, by origin region."],
-  sync_duplicate_events_total: [
-    "counter",
-    "Redelivered events skipped by the applied-event ledger.",
-  ],
-  sync_subscription_latency_seconds: [
-    "histogram",
-    "From the event's HLC time at the origin to its apply here, by origin.",
-  ],
-  privacy_filtered_events_total: [
-    "counter",
-    "Events whose privacy lay outside this region's band: stored as redactions, without content.",
-  ],
-  namespace_mismatch_drops_total: ["counter", "Events of another namespace, dropped."],
-  sync_bad_signature_total: [
-    "counter",
-    "Events rejected for a missing, unknown or wrong signature.",
-  ],
-  sync_invalid_events_total: ["counter", "Events rejected as malformed."],
-  sync_lag_events: ["gauge", "Events published by peers and not yet applied here."],
-  sync_lag_seconds: ["gauge", "Age of the oldest event not yet applied here."],
-  sync_outbox_pending: ["gauge", "Local events not yet published."],
-  leader_is_holder: ["gauge", "1 when this region holds the scheduler lease."],
-  writer_is_holder: ["gauge", "1 when this region holds the writer role."],
-};
+export const METRIC_HELP: Record<string, [type: "counter" | "gauge" | "histogram", help: string]> =
+  {
+    sync_events_published_total: ["counter", "Events this region published to the transport."],
+    sync_events_applied_total: ["counter", "Peer events applied here, by origin region."],
+    sync_duplicate_events_total: [
+      "counter",
+      "Redelivered events skipped by the applied-event ledger.",
+    ],
+    sync_subscription_latency_seconds: [
+      "histogram",
+      "From the event's HLC time at the origin to its apply here, by origin.",
+    ],
+    privacy_filtered_events_total: [
+      "counter",
+      "Events whose privacy lay outside this region's band: stored as redactions, without content.",
+    ],
+    namespace_mismatch_drops_total: ["counter", "Events of another namespace, dropped."],
+    sync_bad_signature_total: [
+      "counter",
+      "Events rejected for a missing, unknown or wrong signature.",
+    ],
+    sync_invalid_events_total: ["counter", "Events rejected as malformed."],
+    sync_lag_events: ["gauge", "Events published by peers and not yet applied here."],
+    sync_lag_seconds: ["gauge", "Age of the oldest event not yet applied here."],
+    sync_outbox_pending: ["gauge", "Local events not yet published."],
+    leader_is_holder: ["gauge", "1 when this region holds the scheduler lease."],
+    writer_is_holder: ["gauge", "1 when this region holds the writer role."],
+  };
 
 /** Prometheus text exposition. Counters come from the store, so they survive isolate restarts. */
 export function registerMetricsRoute(app: Hono<HonoEnv>): void {
@@ -52,8 +53,9 @@ export function registerMetricsRoute(app: Hono<HonoEnv>): void {
       { name: "writer_is_holder", labels: region, value: status.role === "writer" ? 1 : 0 },
     ];
     // A counter that has never moved is still reported, at 0, so dashboards and alerts see it.
+    // Every sample carries the region, so rules can join a region's counters and gauges.
     const seen = new Set(counters.map((row) => baseName(row.name)));
-    const zeros: CounterRow[] = Object.entries(HELP)
+    const zeros: CounterRow[] = Object.entries(METRIC_HELP)
       .filter(([name, [type]]) => type === "counter" && !seen.has(name))
       .map(
         ([name]): CounterRow => ({
@@ -62,12 +64,20 @@ export function registerMetricsRoute(app: Hono<HonoEnv>): void {
           value: 0,
         }),
       );
-    return new Response(render([...counters, ...zeros, ...gauges]), {
-      headers: {
-        "content-type": "text/plain; version=0.0.4; charset=utf-8",
-        "cache-control": "no-store",
+    return new Response(
+      render([
+        ...[...counters, ...zeros].map(
+          (row): CounterRow => ({ ...row, labels: { ...row.labels, ...region } }),
+        ),
+        ...gauges,
+      ]),
+      {
+        headers: {
+          "content-type": "text/plain; version=0.0.4; charset=utf-8",
+          "cache-control": "no-store",
+        },
       },
-    });
+    );
   });
 }
 
@@ -78,12 +88,12 @@ function baseName(name: string): string {
 export function render(rows: CounterRow[]): string {
   const byFamily = new Map<string, CounterRow[]>();
   for (const row of rows) {
-    const family = HELP[row.name] ? row.name : baseName(row.name);
+    const family = METRIC_HELP[row.name] ? row.name : baseName(row.name);
     byFamily.set(family, [...(byFamily.get(family) ?? []), row]);
   }
   const lines: string[] = [];
   for (const [family, members] of [...byFamily].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const [type, help] = HELP[family] ?? ["untyped", ""];
+    const [type, help] = METRIC_HELP[family] ?? ["untyped", ""];
     if (help) lines.push(`# HELP ${family} ${help}`);
     lines.push(`# TYPE ${family} ${type}`);
     for (const row of sortBuckets(members))
