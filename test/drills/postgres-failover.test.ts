@@ -3,6 +3,7 @@ import { startRegion } from "@memoria/gateway/local/region";
 import { startTopology, type Topology } from "@memoria/gateway/local/topology";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import "../integration/support.js";
+import { eventually, memoryIds as ids, type Memory, post as postTo } from "./support.js";
 
 /**
  * The playbook's PostgreSQL drill, automated on the journal transport: health check;
@@ -42,37 +43,6 @@ afterAll(async () => {
   await topology?.stop();
 });
 
-type Memory = { id: string; text: string; y: number };
-
-async function post(body: Record<string, unknown>, key?: string) {
-  const response = await fetch(`${router.url}/memory`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) },
-    body: JSON.stringify(body),
-  });
-  const json = (await response.json()) as { memory?: Memory };
-  return {
-    status: response.status,
-    memory: json.memory as Memory,
-    region: response.headers.get("x-memoria-region"),
-  };
-}
-
-async function ids(base: string): Promise<Set<string>> {
-  const page = (await (await fetch(`${base}/memory?limit=200`)).json()) as { items: Memory[] };
-  return new Set(page.items.map((m) => m.id));
-}
-
-async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms`);
-}
-
 it("runs the PostgreSQL failover drill: promote, replay, tighten, reinstate", async () => {
   // 1. Health check (smoke --topology postgres).
   for (const region of [topology.a, topology.b]) {
@@ -83,7 +53,7 @@ it("runs the PostgreSQL failover drill: promote, replay, tighten, reinstate", as
     expect(health).toMatchObject({ backend: "postgres", ready: true });
   }
   const since = new Date().toISOString();
-  const before = await post({ text: "research note", y: -3 });
+  const before = await postTo(router.url, { text: "research note", y: -3 });
   expect(before.region).toBe("region-a");
   await eventually(async () =>
     (await ids(topology.b.url)).has(before.memory.id) ? true : undefined,
@@ -104,7 +74,11 @@ it("runs the PostgreSQL failover drill: promote, replay, tighten, reinstate", as
   ).toBe(200);
   await router.scheduled();
   const during = await eventually(async () => {
-    const result = await post({ text: "written while A is down", y: 2 }, "drill-write-1");
+    const result = await postTo(
+      router.url,
+      { text: "written while A is down", y: 2 },
+      "drill-write-1",
+    );
     return result.status === 201 ? result : undefined;
   });
   expect(during.region).toBe("region-b");
