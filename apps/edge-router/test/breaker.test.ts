@@ -1,9 +1,9 @@
 import { freePortOnLoopback } from "@memoria/gateway/local/ports";
-import { startTopology, type Topology } from "@memoria/gateway/local/topology";
-import { afterAll, beforeAll, expect, inject, it } from "vitest";
+import type { Topology } from "@memoria/gateway/local/topology";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { type RunningRouter, startRouter } from "../local/router.js";
 import type { RouterSnapshot } from "../src/snapshot.js";
-import "./provided.js";
+import { startRegions } from "./regions.js";
 
 /**
  * The circuit breaker, against a region that is simply not there (a closed loopback port)
@@ -15,18 +15,7 @@ let router: RunningRouter;
 const NEW_YORK = { latitude: "40.71", longitude: "-74.01" };
 
 beforeAll(async () => {
-  const services = inject("localServices");
-  topology = await startTopology({
-    backend: "redis",
-    endpoints: {
-      upstash: services.upstash,
-      neon: services.neon,
-      postgresUrl: services.postgresUrl,
-    },
-    id: `bk${crypto.randomUUID().replace(/-/g, "").slice(0, 8)}`,
-    apiKey: "breaker-test-api-key-0123456789",
-    signingKeys: { k1: "breaker-test-signing-key-0123456789abcd" },
-  });
+  topology = await startRegions("bk");
   const deadPort = await freePortOnLoopback();
   router = await startRouter({
     regions: [

@@ -2,32 +2,20 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startRegion } from "@memoria/gateway/local/region";
-import { startTopology, type Topology } from "@memoria/gateway/local/topology";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Topology } from "@memoria/gateway/local/topology";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningRouter, startRouter } from "../local/router.js";
 import { screenshot } from "./chromium.js";
-import "./provided.js";
+import { startRegions } from "./regions.js";
 
 const NEW_YORK = { latitude: "40.71", longitude: "-74.01", continent: "NA" };
 const PARIS = { latitude: "48.86", longitude: "2.35", continent: "EU" };
-const API_KEY = "router-test-api-key-0123456789";
 
 let topology: Topology;
 let router: RunningRouter;
 
 beforeAll(async () => {
-  const services = inject("localServices");
-  topology = await startTopology({
-    backend: "redis",
-    endpoints: {
-      upstash: services.upstash,
-      neon: services.neon,
-      postgresUrl: services.postgresUrl,
-    },
-    id: `rt${crypto.randomUUID().replace(/-/g, "").slice(0, 8)}`,
-    apiKey: API_KEY,
-    signingKeys: { k1: "router-test-signing-key-0123456789abcdef" },
-  });
+  topology = await startRegions("rt");
   router = await startRouter({
     regions: JSON.parse(topology.vars.a.MEMORIA_REGIONS as string),
     vars: {

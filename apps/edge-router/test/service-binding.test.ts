@@ -1,8 +1,8 @@
-import { startTopology, type Topology } from "@memoria/gateway/local/topology";
-import { afterAll, beforeAll, expect, inject, it } from "vitest";
+import type { Topology } from "@memoria/gateway/local/topology";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { type RunningRouter, startRouter } from "../local/router.js";
 import type { RouterSnapshot } from "../src/snapshot.js";
-import "./provided.js";
+import { startRegions } from "./regions.js";
 
 /** A region reached through a service binding instead of a URL: routed, probed and failed over alike. */
 
@@ -10,18 +10,7 @@ let topology: Topology;
 let router: RunningRouter;
 
 beforeAll(async () => {
-  const services = inject("localServices");
-  topology = await startTopology({
-    backend: "redis",
-    endpoints: {
-      upstash: services.upstash,
-      neon: services.neon,
-      postgresUrl: services.postgresUrl,
-    },
-    id: `sb${crypto.randomUUID().replace(/-/g, "").slice(0, 8)}`,
-    apiKey: "binding-test-api-key-0123456789",
-    signingKeys: { k1: "binding-test-signing-key-0123456789abcd" },
-  });
+  topology = await startRegions("sb");
   router = await startRouter({
     regions: [
       {
