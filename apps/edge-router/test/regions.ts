@@ -2,7 +2,7 @@ import { startTopology, type Topology } from "@memoria/gateway/local/topology";
 import { inject } from "vitest";
 import "./provided.js";
 
-export const API_KEY = "router-test-api-key-0123456789";
+const API_KEY = "router-test-api-key-0123456789";
 
 /** Two real gateways (region-a writer, region-b) on this run's endpoints, every name unique. */
 export function startRegions(prefix: string): Promise<Topology> {
