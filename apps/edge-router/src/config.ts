@@ -23,6 +23,17 @@ export interface RouterConfig {
  * named in `service`, which must exist in this worker.
  */
 export function routerConfig(bindings: Record<string, unknown>): RouterConfig {
+  // The bindings object is the same for the isolate's life: parse it once.
+  const known = parsed.get(bindings);
+  if (known) return known;
+  const result = parseRouterConfig(bindings);
+  parsed.set(bindings, result);
+  return result;
+}
+
+const parsed = new WeakMap<object, RouterConfig>();
+
+function parseRouterConfig(bindings: Record<string, unknown>): RouterConfig {
   const env = Object.fromEntries(
     Object.entries(bindings).filter(
       (entry): entry is [string, string] => typeof entry[1] === "string",

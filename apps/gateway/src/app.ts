@@ -1,11 +1,16 @@
-import { type ProblemDetails, ProblemError, problem, problemResponse } from "@memoria/sync-core";
+import {
+  fieldErrors,
+  type ProblemDetails,
+  ProblemError,
+  problem,
+  problemResponse,
+} from "@memoria/sync-core";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError } from "zod";
 import type { Bindings } from "./env.js";
 import type { Services } from "./services.js";
-import { fieldErrorsOf } from "./validate.js";
 
 export type HonoEnv = { Bindings: Bindings; Variables: { services: Services } };
 
@@ -35,9 +40,7 @@ export function newApp(): Hono<HonoEnv> {
   app.onError((error, c) => {
     if (error instanceof ProblemError) return problemResponse(error.problem, error.headers);
     if (error instanceof ZodError) {
-      return problemResponse(
-        problem(400, { detail: "invalid input", errors: fieldErrorsOf(error) }),
-      );
+      return problemResponse(problem(400, { detail: "invalid input", errors: fieldErrors(error) }));
     }
     const status = (error as { status?: number }).status;
     if (typeof status === "number" && status >= 400 && status < 500) {

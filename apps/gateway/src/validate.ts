@@ -1,10 +1,6 @@
-import { type FieldError, fieldErrors, ProblemError } from "@memoria/sync-core";
+import { fieldErrors, ProblemError } from "@memoria/sync-core";
 import type { Context } from "hono";
-import type { ZodError, z } from "zod";
-
-export function fieldErrorsOf(error: ZodError): FieldError[] {
-  return fieldErrors(error);
-}
+import type { z } from "zod";
 
 /**
  * The request body as JSON, validated: bad JSON, a wrong content type or a field that

@@ -2,6 +2,7 @@ import {
   ConfigError,
   isSecretKey,
   loadConfig,
+  type MemoriaConfig,
   ProblemError,
   settingsView,
   withoutMaskedSecrets,
@@ -54,12 +55,13 @@ export function registerSettingsRoutes(app: Hono<HonoEnv>): void {
       if (value === null) delete next[key];
       else next[key] = value;
     }
+    let config: MemoriaConfig;
     try {
-      loadConfig({
+      config = loadConfig({
         ...(services.env.MEMORIA_TOML ? { toml: services.env.MEMORIA_TOML } : {}),
         env: stringVars(c.env as unknown as Record<string, unknown>),
         overrides: next,
-      });
+      }).config;
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       throw new ProblemError(400, {
@@ -73,11 +75,6 @@ export function registerSettingsRoutes(app: Hono<HonoEnv>): void {
       });
     }
     await services.store.writeSettings(next);
-    const { config } = loadConfig({
-      ...(services.env.MEMORIA_TOML ? { toml: services.env.MEMORIA_TOML } : {}),
-      env: stringVars(c.env as unknown as Record<string, unknown>),
-      overrides: next,
-    });
     // A tightened band applies to what is already stored, not only to what arrives next.
     const redacted = await services.store.redactOutsideBand({
       floor: config.sync.privacy_floor,
