@@ -73,6 +73,15 @@ export {
   legacyPrivacy,
 } from "./legacy.js";
 export {
+  createLogger,
+  LOG_LEVELS,
+  type LogFields,
+  type Logger,
+  type LoggerOptions,
+  type LogLevel,
+  silentLogger,
+} from "./log.js";
+export {
   applyEffect,
   type DecrementMark,
   decrementKey,

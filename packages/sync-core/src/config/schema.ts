@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { NAME_PATTERN, PRIVACY_MAX, PRIVACY_MIN, regionIdSchema } from "../event.js";
+import { LOG_LEVELS } from "../log.js";
 import { flag, int, num, scalarMap, toJson, toNumber } from "./coerce.js";
 
 const between = `must be between ${PRIVACY_MIN} and ${PRIVACY_MAX}`;
@@ -191,7 +192,7 @@ export const loggingSchema = z.strictObject({
   level: z
     .preprocess(
       (v) => (typeof v === "string" ? v.trim().toUpperCase() : v),
-      z.enum(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], {
+      z.enum(LOG_LEVELS, {
         error: "must be DEBUG, INFO, WARNING, ERROR or CRITICAL",
       }),
     )
