@@ -5,6 +5,8 @@ import {
   HybridClock,
   type Keyring,
   type LeaderLease,
+  type LoadedConfig,
+  type Logger,
   loadConfig,
   type MemoriaConfig,
   ProblemError,
@@ -14,6 +16,7 @@ import { postgresLeaseFromConfig, postgresTransportFromConfig } from "@memoria/s
 import { redisLeaseFromConfig, redisTransportFromConfig } from "@memoria/sync-redis";
 import { neonConfig, Pool } from "@neondatabase/serverless";
 import { envSchema, type GatewayEnv, stringVars } from "./env.js";
+import { logConfigWarnings, loggerFor } from "./log.js";
 
 /**
  * Everything a request needs, built once per request (workerd forbids sharing I/O
@@ -29,6 +32,10 @@ export interface Services {
   /** Null when no signing keys are configured: then nothing is published or accepted. */
   keyring: Keyring | null;
   leases: { writer: LeaderLease; scheduler: LeaderLease } | null;
+  /** The structured logger at `logging.level`, bound to this region. */
+  log: Logger;
+  /** What the config loader warned about (unknown keys, ignored names); `/health/sync` lists them. */
+  configWarnings: string[];
   /** Closes the pools; call after the response (ctx.waitUntil). */
   close(): Promise<void>;
 }
@@ -51,17 +58,16 @@ export async function buildServices(bindings: Record<string, unknown>): Promise<
   const env = parsed.data;
   configureNeon(env);
   const vars = stringVars(bindings);
-  const base = loadOrProblem({
+  const loaded = loadOrProblem({
     ...(env.MEMORIA_TOML ? { toml: env.MEMORIA_TOML } : {}),
     env: vars,
   });
+  const base = loaded.config;
   const region = base.region.id;
   const pools: Pool[] = [];
   // An idle pooled connection that drops emits on the pool; without a listener that is a crash.
   const track = (pool: Pool): Pool => {
-    pool.on("error", (error: Error) =>
-      console.warn(`[gateway] idle database connection lost: ${error.message}`),
-    );
+    pool.on("error", (error: Error) => loggerFor(base).warn("db.idle_connection_lost", { error }));
     pools.push(pool);
     return pool;
   };
@@ -77,14 +83,17 @@ export async function buildServices(bindings: Record<string, unknown>): Promise<
     migrated.add(migrationKey);
   }
   const overrides = await bootstrap.readSettings();
-  const config =
+  const final =
     Object.keys(overrides).length === 0
-      ? base
+      ? loaded
       : loadOrProblem({
           ...(env.MEMORIA_TOML ? { toml: env.MEMORIA_TOML } : {}),
           env: vars,
           overrides,
         });
+  const config = final.config;
+  const log = loggerFor(config);
+  logConfigWarnings(log, final.warnings);
 
   const keyring = await keyringFor(config);
   let transport: SyncTransport | null = null;
@@ -122,6 +131,8 @@ export async function buildServices(bindings: Record<string, unknown>): Promise<
     transport,
     keyring,
     leases,
+    log,
+    configWarnings: final.warnings,
     close: async () => {
       await Promise.allSettled(pools.map((pool) => pool.end()));
     },
@@ -135,9 +146,9 @@ function isolateId(): string {
   return isolateName;
 }
 
-function loadOrProblem(input: Parameters<typeof loadConfig>[0]): MemoriaConfig {
+function loadOrProblem(input: Parameters<typeof loadConfig>[0]): LoadedConfig {
   try {
-    return loadConfig(input).config;
+    return loadConfig(input);
   } catch (error) {
     if (error instanceof ConfigError) {
       throw new ProblemError(500, {
