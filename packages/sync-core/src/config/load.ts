@@ -80,31 +80,57 @@ type Tree = Record<string, unknown>;
  * @throws ConfigError listing every problem with its value and source.
  */
 export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
-  const tree: Tree = {};
-  const origins = new Map<string, ValueOrigin>();
-  const issues: ConfigIssue[] = [];
-  const warnings: string[] = [];
+  const layers = new Layers(input.strict ?? false);
+  if (input.toml !== undefined && input.toml.trim() !== "")
+    readToml(layers, input.toml, input.tomlName ?? "memoria.toml");
+  readEnv(layers, input.env ?? {});
+  const overridesName = input.overridesName ?? "PATCH /settings";
+  for (const [key, value] of Object.entries(input.overrides ?? {})) {
+    layers.assign(
+      key.split("."),
+      value,
+      { source: overridesName, raw: value, layer: "override" },
+      true,
+    );
+  }
 
-  const assign = (
+  const { tree, origins, issues, warnings } = layers;
+  const result = configSchema.safeParse(tree);
+  if (!result.success)
+    issues.push(...result.error.issues.map((issue) => toConfigIssue(issue, origins, tree)));
+  if (issues.length > 0 || !result.success) throw new ConfigError(dedupe(issues));
+  return { config: result.data, origins, warnings };
+}
+
+/** The merged settings tree, where each key came from, and what was wrong on the way. */
+class Layers {
+  readonly tree: Tree = {};
+  readonly origins = new Map<string, ValueOrigin>();
+  readonly issues: ConfigIssue[] = [];
+  readonly warnings: string[] = [];
+
+  constructor(private readonly strict: boolean) {}
+
+  /** Sets one key (or every key of a table) from one source; unknown keys warn unless strict. */
+  assign(
     segments: string[],
     value: unknown,
     origin: ValueOrigin,
-    unknownIsError: boolean,
-  ) => {
-    const shownKey = segments.join(".");
+    unknownIsError = this.strict,
+  ): void {
     const resolved = resolveKey(segments);
     if (resolved.kind === "unknown") {
-      const issue: ConfigIssue = { key: shownKey, message: "unknown key", origin };
-      if (unknownIsError) issues.push(issue);
-      else warnings.push(`${formatIssue(issue)} (ignored)`);
+      const issue: ConfigIssue = { key: segments.join("."), message: "unknown key", origin };
+      if (unknownIsError) this.issues.push(issue);
+      else this.warnings.push(`${formatIssue(issue)} (ignored)`);
       return;
     }
     if (resolved.kind === "section") {
       if (value !== null && typeof value === "object" && !Array.isArray(value)) {
         for (const [key, child] of Object.entries(value))
-          assign([...segments, key], child, origin, unknownIsError);
+          this.assign([...segments, key], child, origin, unknownIsError);
       } else {
-        issues.push({
+        this.issues.push({
           key: resolved.path.join("."),
           message: "must be a table of settings",
           origin: { ...origin, raw: value },
@@ -113,59 +139,48 @@ export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
       return;
     }
     const path = resolved.kind === "entry" ? [...resolved.path, resolved.entry] : resolved.path;
-    setPath(tree, path, value);
+    setPath(this.tree, path, value);
     const key = path.join(".");
     // A whole table replaces what lower layers set inside it.
-    for (const existing of [...origins.keys()])
-      if (existing.startsWith(`${key}.`)) origins.delete(existing);
-    origins.set(key, { ...origin, raw: value });
-  };
-
-  if (input.toml !== undefined && input.toml.trim() !== "") {
-    const source = input.tomlName ?? "memoria.toml";
-    try {
-      const parsed = parseToml(input.toml) as Tree;
-      for (const [key, value] of Object.entries(parsed)) {
-        assign([key], value, { source, raw: value, layer: "toml" }, input.strict ?? false);
-      }
-    } catch (error) {
-      const message = error instanceof TomlError ? error.message.split("\n")[0] : String(error);
-      issues.push({ key: source, message: `is not valid TOML: ${message}` });
-    }
+    for (const existing of [...this.origins.keys()])
+      if (existing.startsWith(`${key}.`)) this.origins.delete(existing);
+    this.origins.set(key, { ...origin, raw: value });
   }
+}
 
+function readToml(layers: Layers, toml: string, source: string): void {
+  try {
+    const parsed = parseToml(toml) as Tree;
+    for (const [key, value] of Object.entries(parsed))
+      layers.assign([key], value, { source, raw: value, layer: "toml" });
+  } catch (error) {
+    const message = error instanceof TomlError ? error.message.split("\n")[0] : String(error);
+    layers.issues.push({ key: source, message: `is not valid TOML: ${message}` });
+  }
+}
+
+function readEnv(layers: Layers, env: Record<string, unknown>): void {
   // Whole tables (`MEMORIA_SYNC__OPTIONS='{…}'`) first, so single entries inside them win.
-  const envEntries = Object.entries(input.env ?? {}).sort(
+  const entries = Object.entries(env).sort(
     ([a], [b]) => a.split("__").length - b.split("__").length || (a < b ? -1 : a > b ? 1 : 0),
   );
-  for (const [name, value] of envEntries) {
+  for (const [name, value] of entries) {
     if (typeof value !== "string") continue;
-    const upper = name.toUpperCase();
-    const bare = BARE_ENV[upper];
+    const origin: ValueOrigin = { source: name, raw: value, layer: "env" };
+    const bare = BARE_ENV[name.toUpperCase()];
     if (bare) {
       const { segments, value: mapped } = bare(value);
-      assign(segments, mapped, { source: name, raw: value, layer: "env" }, input.strict ?? false);
+      layers.assign(segments, mapped, origin);
       continue;
     }
-    if (!upper.startsWith(ENV_PREFIX)) continue;
+    if (!name.toUpperCase().startsWith(ENV_PREFIX)) continue;
     const segments = name.slice(ENV_PREFIX.length).split("__");
     if (segments.some((segment) => segment === "")) {
-      warnings.push(`${name}: empty segment in the name (ignored)`);
+      layers.warnings.push(`${name}: empty segment in the name (ignored)`);
       continue;
     }
-    assign(segments, value, { source: name, raw: value, layer: "env" }, input.strict ?? false);
+    layers.assign(segments, value, origin);
   }
-
-  const overridesName = input.overridesName ?? "PATCH /settings";
-  for (const [key, value] of Object.entries(input.overrides ?? {})) {
-    assign(key.split("."), value, { source: overridesName, raw: value, layer: "override" }, true);
-  }
-
-  const result = configSchema.safeParse(tree);
-  if (!result.success)
-    issues.push(...result.error.issues.map((issue) => toConfigIssue(issue, origins, tree)));
-  if (issues.length > 0 || !result.success) throw new ConfigError(dedupe(issues));
-  return { config: result.data, origins, warnings };
 }
 
 function setPath(tree: Tree, path: readonly string[], value: unknown): void {
