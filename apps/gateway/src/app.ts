@@ -1,4 +1,5 @@
 import {
+  createLogger,
   fieldErrors,
   type ProblemDetails,
   ProblemError,
@@ -11,6 +12,9 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError } from "zod";
 import type { Bindings } from "./env.js";
 import type { Services } from "./services.js";
+
+/** Logs the errors that happen before the region's config (and its `logging.level`) is known. */
+const fallbackLog = createLogger();
 
 export type HonoEnv = { Bindings: Bindings; Variables: { services: Services } };
 
@@ -46,7 +50,9 @@ export function newApp(): Hono<HonoEnv> {
     if (typeof status === "number" && status >= 400 && status < 500) {
       return problemResponse(problem(status, { detail: error.message }));
     }
-    console.error(`[gateway] ${c.req.method} ${c.req.url}:`, error);
+    // Before services exist (bad bindings, store down) there is no configured logger yet.
+    const log = c.var.services?.log ?? fallbackLog;
+    log.error("request.failed", { method: c.req.method, path: c.req.path, error });
     const details: ProblemDetails = problem(500, {
       detail: "internal error; see the region's logs",
     });

@@ -108,7 +108,7 @@ export async function runScheduled(
   // The band may have been tightened by a redeploy (env) as well as by PATCH /settings.
   await services.store
     .redactOutsideBand()
-    .catch((error: Error) => console.warn(`[gateway] band enforcement failed: ${error.message}`));
+    .catch((error: Error) => services.log.warn("band.enforcement_failed", { error }));
   const maintenance = services.transport?.maintain
     ? await services.transport.maintain().catch((error: Error) => ({ error: error.message }))
     : null;
