@@ -1,89 +1,11 @@
-import {
-  ConfigError,
-  isSecretKey,
-  loadConfig,
-  type MemoriaConfig,
-  ProblemError,
-  settingsView,
-  withoutMaskedSecrets,
-} from "@memoria/sync-core";
 import type { Hono } from "hono";
-import { z } from "zod";
-import { type HonoEnv, json } from "../../app.js";
+import type { HonoEnv } from "../../app.js";
 import { requireApiKey } from "../../auth.js";
-import { stringVars } from "../../env.js";
-import { jsonBody } from "../../validate.js";
-
-/** Keys that name the deployment itself; changing them at run time would orphan its data. */
-const FIXED_KEYS = new Set(["region.id", "memory.namespace"]);
-
-const patchBody = z.record(z.string().min(1).max(128), z.unknown(), {
-  error: "must be an object of dotted keys",
-});
+import { registerGetSettings } from "./get.js";
+import { registerPatchSettings } from "./patch.js";
 
 export function registerSettingsRoutes(app: Hono<HonoEnv>): void {
   app.use("/settings", requireApiKey());
-
-  app.get("/settings", async (c) => {
-    const { config, store } = c.get("services");
-    const overrides = await store.readSettings();
-    return json(
-      200,
-      { settings: settingsView(config), overridden: Object.keys(overrides).sort() },
-      { "cache-control": "no-store" },
-    );
-  });
-
-  /**
-   * Dotted keys (`"sync.privacy_floor": 0`), validated against the whole configuration
-   * before anything is stored; `null` removes an override; `***` keeps a secret. Effective
-   * on the next request, in every isolate, without a restart.
-   */
-  app.patch("/settings", async (c) => {
-    const services = c.get("services");
-    const patch = withoutMaskedSecrets(await jsonBody(c, patchBody));
-    const fixed = Object.keys(patch).filter((key) => FIXED_KEYS.has(key));
-    if (fixed.length > 0) {
-      throw new ProblemError(400, {
-        detail: "these keys cannot change at run time",
-        errors: fixed.map((field) => ({ field, message: "is fixed for the life of a deployment" })),
-      });
-    }
-    const stored = await services.store.readSettings();
-    const next: Record<string, unknown> = { ...stored };
-    for (const [key, value] of Object.entries(patch)) {
-      if (value === null) delete next[key];
-      else next[key] = value;
-    }
-    let config: MemoriaConfig;
-    try {
-      config = loadConfig({
-        ...(services.env.MEMORIA_TOML ? { toml: services.env.MEMORIA_TOML } : {}),
-        env: stringVars(c.env as unknown as Record<string, unknown>),
-        overrides: next,
-      }).config;
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      throw new ProblemError(400, {
-        detail: "settings rejected; nothing was changed",
-        errors: error.issues.map((issue) => ({
-          field: issue.key,
-          message: isSecretKey(issue.key)
-            ? issue.message
-            : `${issue.message} (got ${JSON.stringify(issue.origin?.raw)})`,
-        })),
-      });
-    }
-    await services.store.writeSettings(next);
-    // A tightened band applies to what is already stored, not only to what arrives next.
-    const redacted = await services.store.redactOutsideBand({
-      floor: config.sync.privacy_floor,
-      ceiling: config.sync.privacy_ceiling,
-    });
-    return json(200, {
-      settings: settingsView(config),
-      overridden: Object.keys(next).sort(),
-      redacted,
-    });
-  });
+  registerGetSettings(app);
+  registerPatchSettings(app);
 }
