@@ -110,9 +110,9 @@ export async function startLocalServices(
   options: LocalServicesOptions = {},
 ): Promise<LocalServices> {
   const log = options.log ?? (() => {});
-  const stops: Array<{ what: string; stop: () => Promise<void> }> = [];
+  const stops: Stops = [];
   const pids: number[] = [];
-  const services: Omit<LocalServices, "pids" | "stop"> = {};
+  const services: Started = {};
   let stopping: Promise<void> | undefined;
 
   const stop = () => {
@@ -136,72 +136,8 @@ export async function startLocalServices(
 
   try {
     if (options.handleSignals ?? true) install();
-    if (!options.noRedis) {
-      services.redis = await redisFromOptions(options, stops, pids, log);
-      services.upstash = await upstashFor(services.redis, options, options.upstashPort, stops, log);
-      if (options.redisReplica) {
-        const replica = await startRedisServer({
-          replicaOf: { host: services.redis.host, port: services.redis.port },
-          ...(options.redisBinary ? { binary: options.redisBinary } : {}),
-        });
-        stops.push({ what: `redis replica on ${replica.port}`, stop: replica.stop });
-        pids.push(replica.pid);
-        log(`started redis replica on ${replica.url} (replicaof ${services.redis.port})`);
-        services.redisReplica = {
-          url: replica.url,
-          host: replica.host,
-          port: replica.port,
-          server: replica,
-        };
-        services.upstashReplica = await upstashFor(
-          services.redisReplica,
-          options,
-          undefined,
-          stops,
-          log,
-        );
-      }
-    }
-    if (!options.noPostgres) {
-      const logical = options.postgresLogicalReplica;
-      if (logical && options.postgresUrl) {
-        throw new Error(
-          "postgresLogicalReplica needs a primary this launcher starts (wal_level=logical, " +
-            "and no replication slot left on a shared server): drop postgresUrl",
-        );
-      }
-      services.postgres = await postgresFromOptions(options, Boolean(logical), stops, pids, log);
-      const allow = [hostPort(services.postgres.host, services.postgres.port)];
-      if (logical) {
-        const secondary = await startPostgresServer({ ...options.postgres });
-        stops.push({ what: `postgres replica on ${secondary.port}`, stop: () => secondary.stop() });
-        pids.push(secondary.pid);
-        log(`started postgres (logical replica) on ${secondary.url}`);
-        services.postgresReplica = postgresInfo(secondary.url, secondary);
-        const primary = services.postgres.server;
-        if (!primary) throw new Error("unreachable: logical replication without a started primary");
-        services.logicalReplication = await wireLogicalReplication(
-          primary,
-          secondary,
-          logical === true ? {} : logical,
-        );
-        log(
-          `logical replication ${services.logicalReplication.name}: ${services.logicalReplication.tables.join(", ")}`,
-        );
-        allow.push(hostPort(secondary.host, secondary.port));
-      }
-      const endpoint = await startNeonEndpoint({
-        allow,
-        ...(options.neonPort === undefined ? {} : { port: options.neonPort }),
-      });
-      stops.push({ what: "neon endpoint", stop: endpoint.close });
-      log(`neon endpoint: ws proxy ${endpoint.wsProxy}, sql ${endpoint.fetchEndpoint}`);
-      services.neon = {
-        wsProxy: endpoint.wsProxy,
-        fetchEndpoint: endpoint.fetchEndpoint,
-        endpoint,
-      };
-    }
+    if (!options.noRedis) await startRedisSide(options, services, stops, pids, log);
+    if (!options.noPostgres) await startPostgresSide(options, services, stops, pids, log);
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
@@ -210,6 +146,91 @@ export async function startLocalServices(
 }
 
 type Stops = Array<{ what: string; stop: () => Promise<void> }>;
+
+type Started = Omit<LocalServices, "pids" | "stop">;
+type Log = (line: string) => void;
+
+/** Redis, its Upstash endpoint, and on request a replica with its own endpoint. */
+async function startRedisSide(
+  options: LocalServicesOptions,
+  services: Started,
+  stops: Stops,
+  pids: number[],
+  log: Log,
+): Promise<void> {
+  services.redis = await redisFromOptions(options, stops, pids, log);
+  services.upstash = await upstashFor(services.redis, options, options.upstashPort, stops, log);
+  if (options.redisReplica) {
+    const replica = await startRedisServer({
+      replicaOf: { host: services.redis.host, port: services.redis.port },
+      ...(options.redisBinary ? { binary: options.redisBinary } : {}),
+    });
+    stops.push({ what: `redis replica on ${replica.port}`, stop: replica.stop });
+    pids.push(replica.pid);
+    log(`started redis replica on ${replica.url} (replicaof ${services.redis.port})`);
+    services.redisReplica = {
+      url: replica.url,
+      host: replica.host,
+      port: replica.port,
+      server: replica,
+    };
+    services.upstashReplica = await upstashFor(
+      services.redisReplica,
+      options,
+      undefined,
+      stops,
+      log,
+    );
+  }
+}
+
+/** Postgres (and on request a logical replica) behind one Neon endpoint allowed to reach them. */
+async function startPostgresSide(
+  options: LocalServicesOptions,
+  services: Started,
+  stops: Stops,
+  pids: number[],
+  log: Log,
+): Promise<void> {
+  const logical = options.postgresLogicalReplica;
+  if (logical && options.postgresUrl) {
+    throw new Error(
+      "postgresLogicalReplica needs a primary this launcher starts (wal_level=logical, " +
+        "and no replication slot left on a shared server): drop postgresUrl",
+    );
+  }
+  services.postgres = await postgresFromOptions(options, Boolean(logical), stops, pids, log);
+  const allow = [hostPort(services.postgres.host, services.postgres.port)];
+  if (logical) {
+    const secondary = await startPostgresServer({ ...options.postgres });
+    stops.push({ what: `postgres replica on ${secondary.port}`, stop: () => secondary.stop() });
+    pids.push(secondary.pid);
+    log(`started postgres (logical replica) on ${secondary.url}`);
+    services.postgresReplica = postgresInfo(secondary.url, secondary);
+    const primary = services.postgres.server;
+    if (!primary) throw new Error("unreachable: logical replication without a started primary");
+    services.logicalReplication = await wireLogicalReplication(
+      primary,
+      secondary,
+      logical === true ? {} : logical,
+    );
+    log(
+      `logical replication ${services.logicalReplication.name}: ${services.logicalReplication.tables.join(", ")}`,
+    );
+    allow.push(hostPort(secondary.host, secondary.port));
+  }
+  const endpoint = await startNeonEndpoint({
+    allow,
+    ...(options.neonPort === undefined ? {} : { port: options.neonPort }),
+  });
+  stops.push({ what: "neon endpoint", stop: endpoint.close });
+  log(`neon endpoint: ws proxy ${endpoint.wsProxy}, sql ${endpoint.fetchEndpoint}`);
+  services.neon = {
+    wsProxy: endpoint.wsProxy,
+    fetchEndpoint: endpoint.fetchEndpoint,
+    endpoint,
+  };
+}
 
 async function redisFromOptions(
   options: LocalServicesOptions,

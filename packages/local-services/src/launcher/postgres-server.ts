@@ -76,25 +76,7 @@ async function startOnce(
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  const settings: Record<string, string> = {
-    listen_addresses: LOOPBACK,
-    port: String(port),
-    unix_socket_directories: dir,
-    max_connections: "100",
-    max_wal_senders: "10",
-    max_replication_slots: "10",
-    wal_level: options.logical ? "logical" : "replica",
-    // In the data dir, not /dev/shm: removed with the dir even after a SIGKILL.
-    dynamic_shared_memory_type: "mmap",
-  };
-  if (options.fast ?? true) {
-    Object.assign(settings, { fsync: "off", synchronous_commit: "off", full_page_writes: "off" });
-  }
-  const args = [
-    "-D",
-    dataDir,
-    ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
-  ];
+  const args = ["-D", dataDir, ...serverSettings(options, port, dir)];
   let managed: ManagedProcess;
   try {
     managed = await ManagedProcess.start({
@@ -136,6 +118,25 @@ async function startOnce(
     logFile: managed.logFile,
     stop: (mode = "fast") => managed.stop(mode === "fast" ? "SIGINT" : "SIGQUIT"),
   };
+}
+
+/** `-c key=value` pairs: loopback only, our own socket dir, replication ready, fast unless asked. */
+function serverSettings(options: PostgresServerOptions, port: number, dir: string): string[] {
+  const settings: Record<string, string> = {
+    listen_addresses: LOOPBACK,
+    port: String(port),
+    unix_socket_directories: dir,
+    max_connections: "100",
+    max_wal_senders: "10",
+    max_replication_slots: "10",
+    wal_level: options.logical ? "logical" : "replica",
+    // In the data dir, not /dev/shm: removed with the dir even after a SIGKILL.
+    dynamic_shared_memory_type: "mmap",
+  };
+  if (options.fast ?? true) {
+    Object.assign(settings, { fsync: "off", synchronous_commit: "off", full_page_writes: "off" });
+  }
+  return Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`]);
 }
 
 async function canQuery(url: string): Promise<boolean> {

@@ -46,6 +46,40 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 
 async function startOnce(options: RedisServerOptions, port: number): Promise<RedisServer> {
   const dir = mkdtempSync(join(scratchDir(), "memoria-redis-"));
+  let managed: ManagedProcess;
+  try {
+    managed = await ManagedProcess.start({
+      name: options.replicaOf ? "redis-replica" : "redis",
+      command: options.binary ?? "redis-server",
+      args: serverArgs(options, port, dir),
+      logFile: join(dir, "redis.log"),
+      cwd: dir,
+    });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`could not start redis-server: ${(error as Error).message}`);
+  }
+  managed.cleanupDirs.push(dir);
+
+  const command = (cmd: string[]) => redisCommand(port, cmd);
+  try {
+    await waitUntilReady(options, port, managed, command);
+  } catch (error) {
+    await managed.stop();
+    throw error;
+  }
+  return {
+    url: `redis://${LOOPBACK}:${port}`,
+    host: LOOPBACK,
+    port,
+    pid: managed.pid,
+    logFile: managed.logFile,
+    command,
+    stop: () => managed.stop("SIGTERM"),
+  };
+}
+
+function serverArgs(options: RedisServerOptions, port: number, dir: string): string[] {
   const args = [
     "--port",
     String(port),
@@ -66,52 +100,29 @@ async function startOnce(options: RedisServerOptions, port: number): Promise<Red
   if (options.replicaOf) {
     args.push("--replicaof", options.replicaOf.host, String(options.replicaOf.port));
   }
-  let managed: ManagedProcess;
-  try {
-    managed = await ManagedProcess.start({
-      name: options.replicaOf ? "redis-replica" : "redis",
-      command: options.binary ?? "redis-server",
-      args,
-      logFile: join(dir, "redis.log"),
-      cwd: dir,
-    });
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw new Error(`could not start redis-server: ${(error as Error).message}`);
-  }
-  managed.cleanupDirs.push(dir);
+  return args;
+}
 
-  const command = (cmd: string[]) => redisCommand(port, cmd);
-  try {
-    await waitUntil(
-      async () => {
-        if (!managed.running) throw new Error(`redis-server exited:\n${managed.logTail()}`);
-        return (await command(["PING"])) === "PONG";
-      },
-      { what: `redis-server on port ${port}`, timeoutMs: options.startTimeoutMs ?? 15_000 },
-    );
-    if (options.replicaOf) {
-      await waitUntil(
-        async () => (await command(["INFO", "replication"])).includes("master_link_status:up"),
-        {
-          what: `redis replica on port ${port} to sync with its primary`,
-          timeoutMs: options.startTimeoutMs ?? 15_000,
-        },
-      );
-    }
-  } catch (error) {
-    await managed.stop();
-    throw error;
-  }
-  return {
-    url: `redis://${LOOPBACK}:${port}`,
-    host: LOOPBACK,
-    port,
-    pid: managed.pid,
-    logFile: managed.logFile,
-    command,
-    stop: () => managed.stop("SIGTERM"),
-  };
+/** PONG, and for a replica a live link to its primary. */
+async function waitUntilReady(
+  options: RedisServerOptions,
+  port: number,
+  managed: ManagedProcess,
+  command: (cmd: string[]) => Promise<string>,
+): Promise<void> {
+  const timeoutMs = options.startTimeoutMs ?? 15_000;
+  await waitUntil(
+    async () => {
+      if (!managed.running) throw new Error(`redis-server exited:\n${managed.logTail()}`);
+      return (await command(["PING"])) === "PONG";
+    },
+    { what: `redis-server on port ${port}`, timeoutMs },
+  );
+  if (!options.replicaOf) return;
+  await waitUntil(
+    async () => (await command(["INFO", "replication"])).includes("master_link_status:up"),
+    { what: `redis replica on port ${port} to sync with its primary`, timeoutMs },
+  );
 }
 
 /**
