@@ -3,15 +3,26 @@
 // line above it, carries `long-function:` followed by a reason is allowed and listed apart.
 // Usage: node infra/tools/long-functions.mjs [--limit 60] [--check]
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import ts from "typescript";
 
 const args = process.argv.slice(2);
 const limit = Number(args[args.indexOf("--limit") + 1]) || 60;
 const check = args.includes("--check");
-const files = execFileSync("git", ["ls-files", "*.ts"], { encoding: "utf8" })
+const files = execFileSync(
+  "git",
+  ["ls-files", "--cached", "--others", "--exclude-standard", "*.ts"],
+  { encoding: "utf8" },
+)
   .split("\n")
-  .filter((f) => f && !/\.(test|testkit)\.ts$|\/test\/|^test\/|\.d\.ts$|test-support|testing\/|client-suite/.test(f));
+  .filter(
+    (f) =>
+      f &&
+      existsSync(f) &&
+      !/\.(test|testkit)\.ts$|\/test\/|^test\/|\.d\.ts$|test-support|testing\/|client-suite/.test(
+        f,
+      ),
+  );
 
 const over = [];
 const excused = [];
@@ -25,7 +36,10 @@ for (const file of files) {
       const lines = end - start + 1;
       if (lines > limit) {
         const name = node.name?.getText() ?? nameFromParent(node);
-        const before = text.split("\n").slice(Math.max(0, start - 3), start + 1).join("\n");
+        const before = text
+          .split("\n")
+          .slice(Math.max(0, start - 3), start + 1)
+          .join("\n");
         const row = `${file}:${start + 1} ${name} ${lines}`;
         (/long-function:/.test(before) ? excused : over).push(row);
       }
@@ -37,7 +51,8 @@ for (const file of files) {
 
 function nameFromParent(node) {
   const p = node.parent;
-  if (p && (ts.isVariableDeclaration(p) || ts.isPropertyAssignment(p)) && p.name) return p.name.getText();
+  if (p && (ts.isVariableDeclaration(p) || ts.isPropertyAssignment(p)) && p.name)
+    return p.name.getText();
   if (p && ts.isCallExpression(p)) return `<callback of ${p.expression.getText().slice(0, 40)}>`;
   return "<anonymous>";
 }
