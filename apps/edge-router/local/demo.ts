@@ -11,6 +11,7 @@ import { bundleGateway } from "@memoria/gateway/local/bundle";
 import type { RunningRegion } from "@memoria/gateway/local/region";
 import { startTopology } from "@memoria/gateway/local/topology";
 import { startLocalServices } from "@memoria/local-services";
+import { SYNC_BACKENDS } from "@memoria/sync-core";
 import { bundleRouter, type RunningRouter, startRouter } from "./router.js";
 
 const { values } = parseArgs({
@@ -21,7 +22,11 @@ const { values } = parseArgs({
     "port-router": { type: "string", default: "8700" },
   },
 });
-const backend = values.backend === "postgres" ? "postgres" : "redis";
+const backend = SYNC_BACKENDS.find((name) => name === values.backend);
+if (backend === undefined) {
+  console.error(`--backend must be one of ${SYNC_BACKENDS.join(", ")}`);
+  process.exit(2);
+}
 
 /** Demo-only credentials, printed below; never use them anywhere else. */
 const DEMO = {

@@ -1,5 +1,7 @@
 import {
   ConfigError,
+  createLogger,
+  type Logger,
   loadConfig,
   type MemoriaConfig,
   ProblemError,
@@ -15,6 +17,8 @@ export interface RouterBindings {
 export interface RouterConfig {
   config: MemoriaConfig;
   regions: RegionConfig[];
+  /** JSON lines at `logging.level`. Never given credentials: callers log method and path only. */
+  log: Logger;
 }
 
 /**
@@ -40,7 +44,10 @@ function parseRouterConfig(bindings: Record<string, unknown>): RouterConfig {
     ),
   );
   try {
-    const { config } = loadConfig({ ...(env.MEMORIA_TOML ? { toml: env.MEMORIA_TOML } : {}), env });
+    const { config, warnings } = loadConfig({
+      ...(env.MEMORIA_TOML ? { toml: env.MEMORIA_TOML } : {}),
+      env,
+    });
     const regions = config.regions.filter((region) => region.enabled);
     if (regions.length === 0) {
       throw new ConfigError([{ key: "regions", message: "needs at least one enabled region" }]);
@@ -56,7 +63,10 @@ function parseRouterConfig(bindings: Record<string, unknown>): RouterConfig {
         })),
       );
     }
-    return { config, regions };
+    const log = createLogger({ level: config.logging.level }).with({ service: "edge-router" });
+    // Parsed once per isolate, so each warning is written once per isolate.
+    for (const warning of warnings) log.warn("config.warning", { warning });
+    return { config, regions, log };
   } catch (error) {
     if (error instanceof ConfigError) {
       throw new ProblemError(500, {

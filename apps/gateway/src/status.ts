@@ -1,39 +1,86 @@
-import type { Lease, TransportHealth } from "@memoria/sync-core";
+import type { Lease, LeaseView, SyncHealth, TransportHealth } from "@memoria/sync-core";
 import type { Services } from "./services.js";
 
-export type Role = "writer" | "reader";
+export type Role = SyncHealth["role"];
 
-/** What `/health/sync`, `/healthz` and `/metrics` report, gathered in one pass. */
-export interface SyncStatus {
-  region: string;
-  namespace: string;
-  backend: "redis" | "postgres" | "none";
-  enabled: boolean;
-  role: Role;
-  band: { floor: number; ceiling: number };
-  realtime_replication: boolean;
-  signing_key_id: string | null;
-  store: { reachable: boolean; error?: string };
-  transport: (Omit<TransportHealth, "backend"> & { backend: string }) | null;
-  lag: { events: number; seconds: number };
-  outbox: { unpublished: number };
-  last_event_at: string | null;
-  last_cycle: unknown;
-  leader: LeaseView | null;
-  writer: LeaseView | null;
-  scheduler: { enabled: boolean; decrement_tz: string; last_decrement: string | null };
-  /**
-   * Highest HLC applied here per origin region. A sync token (a write's HLC, origin = its
-   * node) at or below `applied[origin]` has been applied in this region.
-   */
-  applied: Record<string, string>;
+/**
+ * The `/health/sync` body (sync-core's contract, which the router parses), gathered in
+ * one pass; `/healthz` and `/metrics` read it too.
+ */
+export async function collectStatus(services: Services): Promise<SyncHealth> {
+  const { config, region } = services;
+  const seen = await observe(services);
+  // Writer is whoever was promoted last (holds the writer lease); with none yet, the config says.
+  const role: Role = seen.writer
+    ? seen.writer.holder === region
+      ? "writer"
+      : "reader"
+    : config.region.role;
+  const oldest = seen.transport?.oldestUnackedAt ?? null;
+  const lastEventAt = seen.transport?.lastEventAt ?? null;
+  const status: Omit<SyncHealth, "ready"> = {
+    region,
+    namespace: config.memory.namespace,
+    backend: config.sync.backend,
+    enabled: config.sync.enabled,
+    role,
+    band: { floor: config.sync.privacy_floor, ceiling: config.sync.privacy_ceiling },
+    realtime_replication: config.sync.realtime_replication,
+    signing_key_id: services.keyring?.current ?? null,
+    store: seen.store,
+    transport: seen.transport ? { ...seen.transport } : null,
+    lag: {
+      events: seen.transport?.lagEvents ?? 0,
+      seconds: oldest === null ? 0 : Math.max(0, (Date.now() - oldest) / 1000),
+    },
+    outbox: { unpublished: seen.unpublished },
+    last_event_at: lastEventAt ? new Date(lastEventAt).toISOString() : null,
+    last_cycle: seen.lastCycle ?? null,
+    leader: view(seen.leader, region),
+    writer: view(seen.writer, region),
+    scheduler: {
+      enabled: config.scheduler.enabled,
+      decrement_tz: config.DECREMENT_TZ,
+      last_decrement: typeof seen.lastDecrement === "string" ? seen.lastDecrement : null,
+    },
+    applied: seen.applied,
+    config_warnings: services.configWarnings,
+  };
+  return { ...status, ready: unreadyReasons(status, services).length === 0 };
 }
 
-export interface LeaseView {
-  holder: string;
-  token: number;
-  expires_at: string;
-  is_me: boolean;
+/** Store, transport and leases, asked at once; whatever does not answer reads as unknown. */
+async function observe(services: Services) {
+  const { config, store, transport, leases } = services;
+  const storeState: SyncHealth["store"] = await store
+    .ping()
+    .then(() => ({ reachable: true }))
+    .catch((error: Error) => ({ reachable: false, error: error.message }));
+  const fromStore = <T>(read: () => Promise<T>, fallback: T): Promise<T> =>
+    storeState.reachable ? read().catch(() => fallback) : Promise.resolve(fallback);
+  const [health, unpublished, leader, writer, lastCycle, lastDecrement, applied] =
+    await Promise.all([
+      transport ? transport.health() : Promise.resolve<TransportHealth | null>(null),
+      fromStore(() => store.countUnpublished(), -1),
+      leases ? leases.scheduler.current().catch(() => null) : Promise.resolve(null),
+      leases ? leases.writer.current().catch(() => null) : Promise.resolve(null),
+      fromStore<unknown>(() => store.readMetadata("last_sync_cycle"), null),
+      fromStore<unknown>(
+        () => store.readMetadata(`last_decrement:${config.memory.namespace}`),
+        null,
+      ),
+      fromStore<Record<string, string>>(() => store.appliedWatermarks(), {}),
+    ]);
+  return {
+    store: storeState,
+    transport: health,
+    unpublished,
+    leader,
+    writer,
+    lastCycle,
+    lastDecrement,
+    applied,
+  };
 }
 
 function view(lease: Lease | null, region: string): LeaseView | null {
@@ -47,60 +94,8 @@ function view(lease: Lease | null, region: string): LeaseView | null {
     : null;
 }
 
-export async function collectStatus(services: Services): Promise<SyncStatus> {
-  const { config, store, transport, leases, region } = services;
-  const storeState = await store
-    .ping()
-    .then(() => ({ reachable: true }))
-    .catch((error: Error) => ({ reachable: false, error: error.message }));
-  const [health, unpublished, leader, writer, lastCycle, lastDecrement, applied] =
-    await Promise.all([
-      transport ? transport.health() : Promise.resolve(null),
-      storeState.reachable ? store.countUnpublished().catch(() => -1) : Promise.resolve(-1),
-      leases ? leases.scheduler.current().catch(() => null) : Promise.resolve(null),
-      leases ? leases.writer.current().catch(() => null) : Promise.resolve(null),
-      storeState.reachable
-        ? store.readMetadata("last_sync_cycle").catch(() => null)
-        : Promise.resolve(null),
-      storeState.reachable
-        ? store.readMetadata(`last_decrement:${config.memory.namespace}`).catch(() => null)
-        : Promise.resolve(null),
-      storeState.reachable ? store.appliedWatermarks().catch(() => ({})) : Promise.resolve({}),
-    ]);
-  // Writer is whoever was promoted last (holds the writer lease); with none yet, the config says.
-  const role: Role = writer ? (writer.holder === region ? "writer" : "reader") : config.region.role;
-  const oldest = health?.oldestUnackedAt ?? null;
-  return {
-    region,
-    namespace: config.memory.namespace,
-    backend: config.sync.backend,
-    enabled: config.sync.enabled,
-    role,
-    band: { floor: config.sync.privacy_floor, ceiling: config.sync.privacy_ceiling },
-    realtime_replication: config.sync.realtime_replication,
-    signing_key_id: services.keyring?.current ?? null,
-    store: storeState,
-    transport: health,
-    lag: {
-      events: health?.lagEvents ?? 0,
-      seconds: oldest === null ? 0 : Math.max(0, (Date.now() - oldest) / 1000),
-    },
-    outbox: { unpublished },
-    last_event_at: health?.lastEventAt ? new Date(health.lastEventAt).toISOString() : null,
-    last_cycle: lastCycle ?? null,
-    leader: view(leader, region),
-    writer: view(writer, region),
-    scheduler: {
-      enabled: config.scheduler.enabled,
-      decrement_tz: config.DECREMENT_TZ,
-      last_decrement: typeof lastDecrement === "string" ? lastDecrement : null,
-    },
-    applied,
-  };
-}
-
 /** Why this region should not take traffic, if it should not. */
-export function unreadyReasons(status: SyncStatus, services: Services): string[] {
+export function unreadyReasons(status: Omit<SyncHealth, "ready">, services: Services): string[] {
   const reasons: string[] = [];
   const { config } = services;
   if (!status.store.reachable)

@@ -1,4 +1,4 @@
-import { ProblemError } from "@memoria/sync-core";
+import { ProblemError, REGION_HEADER } from "@memoria/sync-core";
 import { type HonoEnv, newApp } from "./app.js";
 import type { Bindings } from "./env.js";
 import { registerPromoteRoute } from "./routes/admin/promote.js";
@@ -45,7 +45,7 @@ export function createGatewayApp() {
   });
   app.use("*", async (c, next) => {
     await next();
-    c.res.headers.set("x-memoria-region", c.get("services").region);
+    c.res.headers.set(REGION_HEADER, c.get("services").region);
   });
   registerMemoryRoutes(app);
   registerHealthRoutes(app);
@@ -72,12 +72,14 @@ export default {
         controller.cron,
         new Date(controller.scheduledTime),
       );
-      console.log(`[gateway] cron ${controller.cron}: ${JSON.stringify(report)}`);
+      services.log.info("cron.done", { cron: controller.cron, report });
       // The cron is the safety net for the live loop: make sure the puller is polling.
       if (env.SYNC_PULLER && services.transport) {
-        const stub = env.SYNC_PULLER.get(env.SYNC_PULLER.idFromName(services.region));
+        const puller = env.SYNC_PULLER.get(env.SYNC_PULLER.idFromName(services.region));
         ctx.waitUntil(
-          stub.fetch("https://puller/ensure", { method: "POST" }).then((r) => r.body?.cancel()),
+          puller
+            .ensurePolling()
+            .catch((error: unknown) => services.log.warn("sync.ensure_polling_failed", { error })),
         );
       }
     } finally {

@@ -4,6 +4,7 @@ import {
   newEventId,
   type SyncEvent,
   signEvent,
+  syncHealthSchema,
   type UnsignedSyncEvent,
 } from "@memoria/sync-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -205,6 +206,41 @@ for (const backend of ["redis", "postgres"] as Backend[]) {
       }
     });
 
+    it("catch-up counts a replayed forged event like the live consumer does", async () => {
+      const publisher = injector(regions);
+      try {
+        const since = new Date(Date.now() - 1).toISOString();
+        const forgedKeys = await createKeyring({
+          current: "k1",
+          keys: { k1: "not-the-real-key-0123456789abcdefXYZ" },
+        });
+        const forged = await signEvent(
+          unsigned(regions, { payload: { text: "forged again" } }),
+          forgedKeys,
+        );
+        await publisher.publish([forged]);
+        await barrier(regions);
+        const before = await metrics(regions.b);
+        const response = await call(regions.b, "/sync/catch-up", {
+          method: "POST",
+          key: API_KEY,
+          json: { since },
+        });
+        expect(response.status).toBe(200);
+        const totals = (await response.json()) as { read: number; rejected: number };
+        expect(totals.rejected).toBe(1);
+        expect(totals.read).toBeGreaterThanOrEqual(2);
+        const after = await metrics(regions.b);
+        expect(
+          metricValue(after, "sync_bad_signature_total", { reason: "mismatch" }) -
+            metricValue(before, "sync_bad_signature_total", { reason: "mismatch" }),
+        ).toBe(1);
+        expect(await seenIn(regions.b, forged.entity_id)).toBeNull();
+      } finally {
+        await publisher.close();
+      }
+    });
+
     it("duplicate cron runs and two would-be leaders decrement once per day", async () => {
       const { memory } = await create(regions, { text: "getting older", y: 5, x: 10 });
       await eventually(() => seenIn(regions.b, memory.id).then((m) => m ?? undefined));
@@ -315,6 +351,9 @@ for (const backend of ["redis", "postgres"] as Backend[]) {
         ready: true,
       });
       expect(health.transport).toMatchObject({ reachable: true });
+      // The body is the contract the router parses: every field valid, none it does not know.
+      expect(syncHealthSchema.parse(health)).toEqual(health);
+      expect(health.config_warnings).toEqual([]);
       const healthz = await call(regions.b, "/healthz");
       expect(healthz.status).toBe(200);
       expect(healthz.headers.get("x-memoria-region")).toBe("region-b");

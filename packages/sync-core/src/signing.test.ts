@@ -1,8 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "./canonical-json.js";
-import { parseEvent } from "./event.js";
-import { base64url, createKeyring, fromBase64url, signEvent, verifyEvent } from "./signing.js";
+import { parseEvent, SIGNATURE_PATTERN } from "./event.js";
+import {
+  base64url,
+  createKeyring,
+  fromBase64url,
+  signBytes,
+  signEvent,
+  verifyBytes,
+  verifyEvent,
+} from "./signing.js";
 import { memoryEvent } from "./test-support.js";
 
 const SECRET_1 = "k1-secret-0123456789abcdef0123456789";
@@ -91,5 +99,24 @@ describe("base64url", () => {
         expect(fromBase64url(base64url(bytes))).toEqual(bytes);
       }),
     );
+  });
+});
+
+describe("signBytes / verifyBytes", () => {
+  it("signs any bytes in the events' signature format, and names why a check fails", async () => {
+    const keyring = await createKeyring({ current: "k1", keys: { k1: SECRET_1 } });
+    const bytes = new TextEncoder().encode('{"from":"region-a","at":1}');
+    const sig = await signBytes(bytes, keyring);
+    expect(sig).toMatch(SIGNATURE_PATTERN);
+    expect(await verifyBytes(bytes, sig, keyring)).toEqual({ ok: true, keyId: "k1" });
+    expect(await verifyBytes(new TextEncoder().encode("{}"), sig, keyring)).toEqual({
+      ok: false,
+      reason: "mismatch",
+    });
+    expect(await verifyBytes(bytes, null, keyring)).toEqual({ ok: false, reason: "missing" });
+    expect(await verifyBytes(bytes, "k1.short", keyring)).toEqual({
+      ok: false,
+      reason: "malformed",
+    });
   });
 });

@@ -61,10 +61,19 @@ export async function signEvent(
   event: UnsignedSyncEvent | SyncEvent,
   keyring: Keyring,
 ): Promise<SyncEvent> {
-  const key = keyring.key(keyring.current) as CryptoKey;
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, signingInput(event)));
+  const sig = await signBytes(signingInput(event), keyring);
   const { sig: _old, ...unsigned } = event as SyncEvent;
-  return { ...unsigned, sig: `${keyring.current}.${base64url(mac)}` };
+  return { ...unsigned, sig };
+}
+
+/**
+ * `<keyId>.<base64url HMAC-SHA256>` of `bytes` under the keyring's current key: the one
+ * signature format, for events (`sig`) and for anything else peers sign (wake-up hints).
+ */
+export async function signBytes(bytes: Uint8Array, keyring: Keyring): Promise<string> {
+  const key = keyring.key(keyring.current) as CryptoKey;
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, bytes));
+  return `${keyring.current}.${base64url(mac)}`;
 }
 
 export type VerifyResult =
@@ -76,8 +85,16 @@ export async function verifyEvent(
   event: SyncEvent | UnsignedSyncEvent,
   keyring: Keyring,
 ): Promise<VerifyResult> {
-  const sig = (event as SyncEvent).sig;
-  if (sig === undefined || sig === "") return { ok: false, reason: "missing" };
+  return verifyBytes(signingInput(event), (event as SyncEvent).sig, keyring);
+}
+
+/** Checks a `signBytes` signature over `bytes`, naming the reason when it does not hold. */
+export async function verifyBytes(
+  bytes: Uint8Array,
+  sig: string | null | undefined,
+  keyring: Keyring,
+): Promise<VerifyResult> {
+  if (sig === undefined || sig === null || sig === "") return { ok: false, reason: "missing" };
   const match = SIGNATURE_PATTERN.exec(sig);
   if (!match) return { ok: false, reason: "malformed" };
   const [, keyId, encoded] = match as unknown as [string, string, string];
@@ -87,7 +104,7 @@ export async function verifyEvent(
   if (mac === undefined || base64url(mac) !== encoded) return { ok: false, reason: "malformed" };
   const key = keyring.key(keyId);
   if (!key) return { ok: false, reason: "unknown-key" };
-  const valid = await crypto.subtle.verify("HMAC", key, mac, signingInput(event));
+  const valid = await crypto.subtle.verify("HMAC", key, mac, bytes);
   return valid ? { ok: true, keyId } : { ok: false, reason: "mismatch" };
 }
 

@@ -10,12 +10,11 @@ export function kickSync(c: Context<HonoEnv>, queued: boolean): void {
   if (!queued) return;
   const namespace = c.env.SYNC_PULLER;
   if (!namespace) return;
-  const region = c.get("services").region;
-  const stub = namespace.get(namespace.idFromName(region));
-  const kick = stub.fetch("https://puller/kick", { method: "POST" }).then(
-    (response) => response.body?.cancel(),
-    (error: unknown) => console.warn(`[gateway] kick failed: ${(error as Error).message}`),
-  );
+  const { region, log } = c.get("services");
+  const kick = namespace
+    .get(namespace.idFromName(region))
+    .kick()
+    .catch((error: unknown) => log.warn("sync.kick_failed", { error }));
   try {
     c.executionCtx.waitUntil(kick);
   } catch {

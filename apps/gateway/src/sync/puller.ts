@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
+import { createLogger } from "@memoria/sync-core";
 import type { Bindings } from "../env.js";
-import { buildServices } from "../services.js";
-import { type CycleReport, runSyncCycle } from "./cycle.js";
+import { buildServices, type Services } from "../services.js";
+import { runSyncCycle } from "./cycle.js";
 import { sendWakeHints } from "./wake.js";
 
 /** Poll fast while events flow, back off to this when idle. */
@@ -13,57 +14,70 @@ export const POLL_MAX_MS = 5_000;
  * blocking reads and LISTEN lives only as long as a request, so the puller polls from its
  * alarm, adaptively: right away after a kick (a local write or a peer's wake-up hint),
  * every 100 ms while events flow, doubling to 5 s while idle. The cron sweep re-arms it
- * if it ever stops.
+ * if it ever stops. Called by RPC on its stub; its state is loaded once, in the constructor.
  */
 export class SyncPuller extends DurableObject<Bindings> {
-  override async fetch(request: Request): Promise<Response> {
-    const path = new URL(request.url).pathname;
-    if (path === "/kick") {
-      await this.ctx.storage.put("delay", POLL_MIN_MS);
-      await this.ctx.storage.setAlarm(Date.now());
-      return new Response(null, { status: 202 });
-    }
-    if (path === "/ensure") {
-      if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now());
-      return new Response(null, { status: 202 });
-    }
-    if (path === "/status") {
-      const [alarm, last, delay] = await Promise.all([
-        this.ctx.storage.getAlarm(),
-        this.ctx.storage.get<CycleReport>("last"),
-        this.ctx.storage.get<number>("delay"),
-      ]);
-      return Response.json({
-        next_alarm: alarm,
-        delay_ms: delay ?? POLL_MAX_MS,
-        last: last ?? null,
-      });
-    }
-    return new Response("not found", { status: 404 });
+  /** The current poll interval: persisted so a restarted object keeps its pace. */
+  private delay = POLL_MIN_MS;
+
+  constructor(ctx: DurableObjectState, env: Bindings) {
+    super(ctx, env);
+    void ctx.blockConcurrencyWhile(async () => {
+      this.delay = (await ctx.storage.get<number>("delay")) ?? POLL_MIN_MS;
+    });
+  }
+
+  /** Events are waiting (a local write, a peer's hint): run a cycle now, then poll fast. */
+  async kick(): Promise<void> {
+    await this.setDelay(POLL_MIN_MS);
+    await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  /** Makes sure the loop is running (from the cron): arms the alarm only if none is set. */
+  async ensurePolling(): Promise<void> {
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now());
   }
 
   override async alarm(): Promise<void> {
-    let delay = (await this.ctx.storage.get<number>("delay")) ?? POLL_MIN_MS;
+    const next = await this.runCycle();
+    await this.setDelay(next);
+    await this.ctx.storage.setAlarm(Date.now() + next);
+  }
+
+  /** One relay + consume cycle; returns how long to wait before the next. */
+  private async runCycle(): Promise<number> {
+    let services: Services;
     try {
-      const services = await buildServices(this.env);
-      try {
-        const report = await runSyncCycle(services);
-        await this.ctx.storage.put("last", report);
-        const moved = report.published + report.pulled > 0;
-        if (report.published > 0) await sendWakeHints(services).catch(() => undefined);
-        delay = report.more
-          ? 0
-          : moved
-            ? POLL_MIN_MS
-            : Math.min(POLL_MAX_MS, Math.max(POLL_MIN_MS, delay * 2));
-      } finally {
-        await services.close();
-      }
+      services = await buildServices(this.env);
     } catch (error) {
-      console.error("[gateway] sync cycle failed:", error);
-      delay = POLL_MAX_MS;
+      // No services means no configured logger: the default one (INFO) says why.
+      createLogger().error("sync.services_unavailable", { error });
+      return POLL_MAX_MS;
     }
+    try {
+      return await this.cycle(services);
+    } catch (error) {
+      services.log.error("sync.cycle_failed", { error });
+      return POLL_MAX_MS;
+    } finally {
+      await services.close();
+    }
+  }
+
+  private async cycle(services: Services): Promise<number> {
+    const report = await runSyncCycle(services);
+    if (report.published > 0) {
+      await sendWakeHints(services).catch((error: unknown) =>
+        services.log.warn("sync.wake_hints_failed", { error }),
+      );
+    }
+    if (report.more) return 0;
+    if (report.published + report.pulled > 0) return POLL_MIN_MS;
+    return Math.min(POLL_MAX_MS, Math.max(POLL_MIN_MS, this.delay * 2));
+  }
+
+  private async setDelay(delay: number): Promise<void> {
+    this.delay = delay;
     await this.ctx.storage.put("delay", delay);
-    await this.ctx.storage.setAlarm(Date.now() + delay);
   }
 }

@@ -1,18 +1,16 @@
+import { REGION_HEADER } from "@memoria/sync-core";
 import type { Hono } from "hono";
 import { type HonoEnv, json } from "../../app.js";
 import { collectStatus, unreadyReasons } from "../../status.js";
 
 export function registerHealthRoutes(app: Hono<HonoEnv>): void {
-  /** Per-backend sync status with namespace, band, lag and leader (the playbook's `/health/sync`). */
-  app.get("/health/sync", async (c) => {
-    const services = c.get("services");
-    const status = await collectStatus(services);
-    return json(
-      200,
-      { ...status, ready: unreadyReasons(status, services).length === 0 },
-      { "cache-control": "no-store" },
-    );
-  });
+  /**
+   * Per-backend sync status with namespace, band, lag and leader (the playbook's
+   * `/health/sync`): sync-core's `syncHealthSchema`, which the router parses.
+   */
+  app.get("/health/sync", async (c) =>
+    json(200, await collectStatus(c.get("services")), { "cache-control": "no-store" }),
+  );
 
   /** Readiness for load balancers and the router: 200 only when store and transport answer and lag is bounded. */
   app.get("/healthz", async (c) => {
@@ -28,7 +26,7 @@ export function registerHealthRoutes(app: Hono<HonoEnv>): void {
     };
     return json(reasons.length === 0 ? 200 : 503, body, {
       "cache-control": "no-store",
-      "x-memoria-region": status.region,
+      [REGION_HEADER]: status.region,
     });
   });
 }

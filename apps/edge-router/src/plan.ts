@@ -1,0 +1,99 @@
+import {
+  hasApplied,
+  IDEMPOTENCY_KEY_HEADER,
+  ProblemError,
+  readSyncToken,
+} from "@memoria/sync-core";
+import { type ClientPlace, rankRegions } from "./geo.js";
+import type { RegionView, RouterSnapshot } from "./snapshot.js";
+
+/**
+ * How the router picks regions for a request: pure (the snapshot, the request's method and
+ * headers and the client's place in, the order of regions out), so every rule is tested
+ * in-process. The request handler only follows the plan.
+ */
+export interface Plan {
+  /** Regions to try, in order; those with an open circuit last, as a last resort. */
+  candidates: RegionView[];
+  /**
+   * Regions with an open circuit that the client would have preferred to the first
+   * candidate: the response names them in X-Memoria-Failover, like regions that fail now.
+   */
+  passedOver: string[];
+  /** A failure may be retried at the next candidate (the request is safe to send twice). */
+  retriable: boolean;
+}
+
+export interface PlannedRequest {
+  method: string;
+  headers: Headers;
+}
+
+/** Requests the router may send again to another region after a failure. */
+export function isRetriable({ method, headers }: PlannedRequest): boolean {
+  return !isWrite(method) || headers.has(IDEMPOTENCY_KEY_HEADER);
+}
+
+function isWrite(method: string): boolean {
+  return !(method === "GET" || method === "HEAD" || method === "OPTIONS");
+}
+
+/**
+ * Which regions may serve this request, best first:
+ * - a read carrying a sync token: only regions that have applied it (the origin always has);
+ * - a write in active/passive mode: the writer (the region promoted last), and only if
+ *   the write may be retried (Idempotency-Key) the others after it, by distance;
+ * - anything else: nearest first.
+ * Regions whose circuit is open come last, as a last resort.
+ */
+export function planRoute(
+  snapshot: RouterSnapshot,
+  request: PlannedRequest,
+  place: ClientPlace,
+): Plan {
+  const ranked = rankRegions(
+    snapshot.regions.filter((region) => region.enabled),
+    place,
+  );
+  const retriable = isRetriable(request);
+  const eligible = eligibleRegions(snapshot, request, ranked, retriable);
+  const usable = eligible.filter((region) => region.circuit !== "open");
+  const open = eligible.filter((region) => region.circuit === "open");
+  const first = usable[0];
+  const passedOver = (first ? open.filter((r) => ranksBefore(eligible, r, first)) : open).map(
+    (region) => region.id,
+  );
+  return { candidates: [...usable, ...open], passedOver, retriable };
+}
+
+/** The regions allowed to serve the request, in the client's order, before circuits count. */
+function eligibleRegions(
+  snapshot: RouterSnapshot,
+  request: PlannedRequest,
+  ranked: RegionView[],
+  retriable: boolean,
+): RegionView[] {
+  if (!isWrite(request.method)) {
+    const token = readSyncToken(request.headers);
+    if (token === null) return ranked;
+    const applied = ranked.filter((region) => hasApplied(region, token));
+    if (applied.length === 0) {
+      throw new ProblemError(
+        503,
+        { detail: `no known region has applied sync token ${token.hlc}` },
+        { "retry-after": "1" },
+      );
+    }
+    return applied;
+  }
+  if (snapshot.mode !== "active-passive" || snapshot.writer === null) return ranked;
+  const writer = ranked.find((region) => region.id === snapshot.writer);
+  if (!writer) return ranked;
+  // Only a write that may be retried goes anywhere but the writer (it names the same
+  // record wherever it lands); any other write waits for the writer or a promotion.
+  return retriable ? [writer, ...ranked.filter((region) => region !== writer)] : [writer];
+}
+
+function ranksBefore(order: RegionView[], region: RegionView, other: RegionView): boolean {
+  return order.indexOf(region) < order.indexOf(other);
+}

@@ -1,0 +1,148 @@
+import { formatHlc, type RegionConfig, type SyncHealth } from "@memoria/sync-core";
+import { describe, expect, it } from "vitest";
+import { afterFailure } from "./breaker.js";
+import { afterProbe, initialState, viewOf, writerOf } from "./region-state.js";
+
+const REGION: RegionConfig = {
+  id: "region-b",
+  url: "https://b.example",
+  lat: 53.35,
+  lon: -6.26,
+  continent: "EU",
+  role: "reader",
+  enabled: true,
+};
+const T0 = 1_700_000_000_000;
+const hlc = (wall: number) => formatHlc({ wall, counter: 0, node: "region-a" });
+
+function health(changes: Partial<SyncHealth> = {}): SyncHealth {
+  return {
+    region: "region-b",
+    namespace: "ns",
+    backend: "redis",
+    enabled: true,
+    role: "reader",
+    band: { floor: 0, ceiling: 12 },
+    realtime_replication: false,
+    signing_key_id: "k1",
+    store: { reachable: true },
+    transport: null,
+    lag: { events: 3, seconds: 1.5 },
+    outbox: { unpublished: 0 },
+    last_event_at: null,
+    last_cycle: null,
+    leader: { holder: "region-a", token: 7, expires_at: "x", is_me: false },
+    writer: null,
+    scheduler: { enabled: true, decrement_tz: "UTC", last_decrement: null },
+    applied: { "region-a": hlc(2_000) },
+    ready: true,
+    config_warnings: [],
+    ...changes,
+  };
+}
+
+describe("region state after a probe", () => {
+  it("takes role, lag, leader and watermarks from a ready region, and closes its circuit", () => {
+    const open = {
+      ...initialState(REGION),
+      ...afterFailure(initialState(REGION), T0),
+      healthy: false,
+    };
+    const state = afterProbe(open, REGION.id, { ok: true, health: health() }, T0 + 10);
+    expect(state).toMatchObject({
+      circuit: "closed",
+      openedAt: null,
+      healthy: true,
+      lastError: null,
+      lastProbeAt: T0 + 10,
+      lagEvents: 3,
+      lagSeconds: 1.5,
+      leader: { holder: "region-a", token: 7 },
+      applied: { "region-a": hlc(2_000) },
+    });
+  });
+
+  it("keeps the writer token only when the region holds the writer lease itself", () => {
+    const lease = (holder: string) => ({ holder, token: 9, expires_at: "x", is_me: false });
+    const mine = afterProbe(
+      initialState(REGION),
+      REGION.id,
+      { ok: true, health: health({ role: "writer", writer: lease("region-b") }) },
+      T0,
+    );
+    expect(mine).toMatchObject({ role: "writer", writerToken: 9 });
+    const theirs = afterProbe(
+      initialState(REGION),
+      REGION.id,
+      { ok: true, health: health({ writer: lease("region-a") }) },
+      T0,
+    );
+    expect(theirs.writerToken).toBeNull();
+  });
+
+  it("never moves a watermark back on a stale answer", () => {
+    const first = afterProbe(
+      initialState(REGION),
+      REGION.id,
+      { ok: true, health: health({ applied: { "region-a": hlc(5_000) } }) },
+      T0,
+    );
+    const stale = afterProbe(
+      first,
+      REGION.id,
+      { ok: true, health: health({ applied: { "region-a": hlc(4_000) } }) },
+      T0 + 1,
+    );
+    expect(stale.applied["region-a"]).toBe(hlc(5_000));
+  });
+
+  it("a region that is not ready is unhealthy, its circuit untouched", () => {
+    const state = afterProbe(
+      initialState(REGION),
+      REGION.id,
+      { ok: true, health: health({ ready: false }) },
+      T0,
+    );
+    expect(state).toMatchObject({
+      healthy: false,
+      circuit: "closed",
+      lastError: "not ready (see its /healthz)",
+    });
+  });
+
+  it("a failed probe opens a closed circuit, and leaves an open one's cool-down alone", () => {
+    const failed = afterProbe(initialState(REGION), REGION.id, { ok: false, error: "refused" }, T0);
+    expect(failed).toMatchObject({
+      healthy: false,
+      circuit: "open",
+      openedAt: T0,
+      lastError: "probe failed: refused",
+    });
+    const again = afterProbe(failed, REGION.id, { ok: false, error: "refused" }, T0 + 500);
+    expect(again.openedAt).toBe(T0);
+  });
+});
+
+describe("the view the planner and /status get", () => {
+  it("shows a cooled-down open circuit as half-open and an open one as unhealthy", () => {
+    const open = { ...initialState(REGION), ...afterFailure(initialState(REGION), T0) };
+    expect(viewOf(REGION, open, T0 + 10, 1_000)).toMatchObject({ circuit: "open", healthy: false });
+    expect(viewOf(REGION, open, T0 + 1_000, 1_000)).toMatchObject({
+      circuit: "half-open",
+      healthy: true,
+    });
+    expect(viewOf(REGION, open, T0, 1_000).openedAt).toBe(new Date(T0).toISOString());
+  });
+
+  it("names as writer the region holding the newest writer lease", () => {
+    const base = initialState(REGION);
+    expect(
+      writerOf([
+        { id: "region-a", state: { ...base, role: "writer", writerToken: 3 } },
+        { id: "region-b", state: { ...base, role: "writer", writerToken: 4 } },
+        { id: "region-c", state: { ...base, role: "reader", writerToken: 9 } },
+      ]),
+    ).toBe("region-b");
+    expect(writerOf([{ id: "region-a", state: base }])).toBeNull();
+  });
+});

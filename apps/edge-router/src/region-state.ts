@@ -1,0 +1,115 @@
+import { compareHlc, type RegionConfig, type SyncHealth } from "@memoria/sync-core";
+import { afterProbeFailure, afterSuccess, type Breaker, CLOSED, circuitAt } from "./breaker.js";
+import type { RegionView } from "./snapshot.js";
+
+/** What the health object keeps per region: its breaker and what the last probe said. */
+export interface RegionState extends Breaker {
+  healthy: boolean;
+  lastProbeAt: number | null;
+  lastError: string | null;
+  role: "writer" | "reader";
+  /** This region's writer-lease fencing token, when it holds the lease. */
+  writerToken: number | null;
+  lagEvents: number | null;
+  lagSeconds: number | null;
+  leader: { holder: string; token: number } | null;
+  applied: Record<string, string>;
+}
+
+export function initialState(region: RegionConfig): RegionState {
+  return {
+    ...CLOSED,
+    healthy: true,
+    lastProbeAt: null,
+    lastError: null,
+    role: region.role,
+    writerToken: null,
+    lagEvents: null,
+    lagSeconds: null,
+    leader: null,
+    applied: {},
+  };
+}
+
+/** A probe's outcome: the region's `/health/sync` body, or why there was none. */
+export type ProbeOutcome = { ok: true; health: SyncHealth } | { ok: false; error: string };
+
+/** The state after a probe at `now`. A ready region's circuit closes without waiting for a trial. */
+export function afterProbe(
+  state: RegionState,
+  regionId: string,
+  outcome: ProbeOutcome,
+  now: number,
+): RegionState {
+  if (!outcome.ok) {
+    return {
+      ...state,
+      ...afterProbeFailure(state, now),
+      lastProbeAt: now,
+      healthy: false,
+      lastError: `probe failed: ${outcome.error}`,
+    };
+  }
+  const { health } = outcome;
+  const seen: RegionState = {
+    ...state,
+    lastProbeAt: now,
+    role: health.role,
+    writerToken: health.writer?.holder === regionId ? health.writer.token : null,
+    lagEvents: health.lag.events,
+    lagSeconds: health.lag.seconds,
+    leader: health.leader ? { holder: health.leader.holder, token: health.leader.token } : null,
+    applied: mergeWatermarks(state.applied, health.applied),
+  };
+  return health.ready
+    ? { ...seen, ...afterSuccess(state), healthy: true, lastError: null }
+    : { ...seen, healthy: false, lastError: "not ready (see its /healthz)" };
+}
+
+/** Watermarks only move forward (a stale probe answer must not hide an applied token). */
+function mergeWatermarks(
+  known: Record<string, string>,
+  seen: Record<string, string>,
+): Record<string, string> {
+  const out = { ...known };
+  for (const [origin, hlc] of Object.entries(seen)) {
+    const mark = out[origin];
+    if (mark === undefined || compareHlc(hlc, mark) > 0) out[origin] = hlc;
+  }
+  return out;
+}
+
+/** The region as `/status`, `/router/health` and the planner see it at `now`. */
+export function viewOf(
+  region: RegionConfig,
+  state: RegionState,
+  now: number,
+  cooldownMs: number,
+): RegionView {
+  const circuit = circuitAt(state, now, cooldownMs);
+  return {
+    id: region.id,
+    url: region.url ?? `service:${region.service}`,
+    lat: region.lat,
+    lon: region.lon,
+    ...(region.continent ? { continent: region.continent } : {}),
+    role: state.role,
+    enabled: region.enabled,
+    healthy: state.healthy && circuit !== "open",
+    circuit,
+    openedAt: state.openedAt === null ? null : new Date(state.openedAt).toISOString(),
+    lastProbeAt: state.lastProbeAt === null ? null : new Date(state.lastProbeAt).toISOString(),
+    lastError: state.lastError,
+    lagEvents: state.lagEvents,
+    lagSeconds: state.lagSeconds,
+    leader: state.leader,
+    applied: state.applied,
+  };
+}
+
+/** The writer: of the regions that say they are, the one holding the newest writer lease (promoted last). */
+export function writerOf(states: ReadonlyArray<{ id: string; state: RegionState }>): string | null {
+  const writers = states.filter((entry) => entry.state.role === "writer");
+  writers.sort((a, b) => (b.state.writerToken ?? -1) - (a.state.writerToken ?? -1));
+  return writers[0]?.id ?? null;
+}

@@ -1,0 +1,71 @@
+import { z } from "zod";
+import { isHlcString } from "../hlc.js";
+
+/**
+ * The body of a gateway's `GET /health/sync`: what operators read, what `memoria smoke`
+ * checks and what the edge router probes for readiness, role, writer lease, lag and
+ * applied watermarks. The gateway builds it against this type; the router parses it with
+ * this schema (unknown keys are dropped, so either side may gain a field first).
+ */
+
+const leaseViewSchema = z.object({
+  holder: z.string(),
+  /** Fencing token: grows with every new holder. */
+  token: z.number().int(),
+  expires_at: z.string(),
+  is_me: z.boolean(),
+});
+export type LeaseView = z.infer<typeof leaseViewSchema>;
+
+/** The transport's own health: these fields from every backend, plus its own extras (kept). */
+const transportHealthSchema = z.looseObject({
+  backend: z.string(),
+  reachable: z.boolean(),
+  latencyMs: z.number(),
+  lagEvents: z.number(),
+  oldestUnackedAt: z.number().nullable(),
+  lastEventAt: z.number().nullable(),
+  error: z.string().optional(),
+});
+
+const hlcSchema = z.string().refine(isHlcString, { error: "must be an HLC" });
+
+export const syncHealthSchema = z.object({
+  region: z.string(),
+  namespace: z.string(),
+  backend: z.string(),
+  enabled: z.boolean(),
+  /** Whoever holds the writer lease is `writer`; with none held, the configured role. */
+  role: z.enum(["writer", "reader"]),
+  band: z.object({ floor: z.number(), ceiling: z.number() }),
+  realtime_replication: z.boolean(),
+  signing_key_id: z.string().nullable(),
+  store: z.object({ reachable: z.boolean(), error: z.string().optional() }),
+  transport: transportHealthSchema.nullable(),
+  lag: z.object({ events: z.number(), seconds: z.number() }),
+  outbox: z.object({ unpublished: z.number() }),
+  last_event_at: z.string().nullable(),
+  /** The puller's last sync cycle report, as the gateway stored it. */
+  last_cycle: z.unknown(),
+  /** Scheduler-lease holder (the one region running the daily decrement). */
+  leader: leaseViewSchema.nullable(),
+  writer: leaseViewSchema.nullable(),
+  scheduler: z.object({
+    enabled: z.boolean(),
+    decrement_tz: z.string(),
+    last_decrement: z.string().nullable(),
+  }),
+  /**
+   * Highest HLC applied here per origin region. A sync token (a write's HLC, origin = its
+   * node) at or below `applied[origin]` has been applied in this region.
+   */
+  applied: z.record(z.string(), hlcSchema),
+  /** Takes traffic: store and transport answer, events are signed, lag is bounded. */
+  ready: z.boolean(),
+  /**
+   * What the config loader warned about (unknown keys, ignored names). Defaults to none
+   * when absent, so a router keeps probing a gateway deployed before the field existed.
+   */
+  config_warnings: z.array(z.string()).default([]),
+});
+export type SyncHealth = z.infer<typeof syncHealthSchema>;
