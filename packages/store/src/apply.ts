@@ -6,31 +6,16 @@ import {
   decrementKey,
   eventEffect,
   mergeDecrement,
-  mergeRecord,
-  parseHlc,
-  type RecordState,
   type SyncEvent,
 } from "@memoria/sync-core";
+import { type ApplyOutcome, type ApplyReport, countDeliveries } from "./apply-outcomes.js";
+import { mergeRecords, type RecordEffect, recordKey } from "./apply-records.js";
 import type { StoreContext } from "./context.js";
-import { addCounters, histogramIncrements, type Labels } from "./counters.js";
+import { addCounters } from "./counters.js";
 import { memorySnapshotSchema } from "./memory.js";
 import { inTransaction, type SqlClient } from "./sql.js";
 
-/** What happened to each event of a batch. */
-export type ApplyOutcome =
-  | "applied"
-  | "unchanged"
-  | "duplicate"
-  | "echo"
-  | "namespace"
-  | "redacted"
-  | "privacy-filtered"
-  | "invalid-payload";
-
-export interface ApplyReport {
-  outcomes: Map<string, ApplyOutcome>;
-  counts: Record<ApplyOutcome, number>;
-}
+export type { ApplyOutcome, ApplyReport } from "./apply-outcomes.js";
 
 const RETRYABLE = new Set(["40001", "40P01"]);
 
@@ -52,9 +37,11 @@ export async function applyEvents(
 ): Promise<ApplyReport> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await inTransaction(ctx.pool, (client) =>
+      const report = await inTransaction(ctx.pool, (client) =>
         applyInTransaction(client, ctx, events, receivedAt),
       );
+      logConsumed(ctx, events, report);
+      return report;
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (attempt >= 5 || code === undefined || !RETRYABLE.has(code)) throw error;
@@ -62,146 +49,109 @@ export async function applyEvents(
   }
 }
 
-type RecordEffect = {
-  event: SyncEvent;
-  state: RecordState;
-  redact: boolean;
-  reason?: "privacy" | "redacted";
-};
-
 async function applyInTransaction(
   client: SqlClient,
   ctx: StoreContext,
   events: readonly SyncEvent[],
   receivedAt: number,
 ): Promise<ApplyReport> {
-  const outcomes = new Map<string, ApplyOutcome>();
   const unique = [...new Map(events.map((event) => [event.id, event])).values()];
   const fresh = await claimInLedger(client, ctx, unique);
-  const records = new Map<string, RecordEffect[]>();
-  const marks: Array<{ event: SyncEvent; mark: DecrementMark }> = [];
-
-  for (const event of unique) {
-    if (!fresh.has(event.id)) continue;
-    const verdict = classifyInbound(event, {
-      namespace: ctx.namespace,
-      region: ctx.region,
-      band: ctx.band,
-    });
-    if (verdict.verdict === "drop") {
-      outcomes.set(event.id, verdict.reason);
-      continue;
-    }
-    try {
-      ctx.clock.receive(event.hlc);
-    } catch (error) {
-      // A peer clock too far ahead must not drag ours along; the event still applies by its HLC.
-      if ((error as ClockDriftError).name !== "ClockDriftError") throw error;
-    }
-    const redact = verdict.verdict === "redact";
-    const effect = eventEffect(event, redact);
-    if (effect.kind === "decrement") {
-      marks.push({ event, mark: effect.mark });
-    } else if (effect.kind === "record") {
-      let state = effect.state;
-      if (state.status === "live") {
-        const parsed = memorySnapshotSchema.safeParse({
-          ...event.payload,
-          id: event.entity_id,
-          namespace: event.namespace,
-          y: event.privacy,
-        });
-        if (!parsed.success) {
-          outcomes.set(event.id, "invalid-payload");
-          continue;
-        }
-        state = { ...state, data: { ...parsed.data } };
-      }
-      const key = `${state.namespace}\u0000${state.id}`;
-      records.set(key, [
-        ...(records.get(key) ?? []),
-        { event, state, redact, ...(redact ? { reason: verdict.reason } : {}) },
-      ]);
-    } else {
-      outcomes.set(event.id, "unchanged");
-    }
-  }
-
+  const claimed = unique.filter((event) => fresh.has(event.id));
+  const { outcomes, records, marks } = planEffects(ctx, claimed);
   await mergeRecords(client, ctx, records, outcomes);
   await mergeMarks(client, ctx, marks, outcomes);
+  // What this region dropped unseen (a foreign tenant, its own echo) says nothing about a peer's progress.
   await raiseWatermarks(
     client,
     ctx,
-    unique.filter(
-      (event) =>
-        fresh.has(event.id) &&
-        outcomes.get(event.id) !== "namespace" &&
-        outcomes.get(event.id) !== "echo",
-    ),
+    claimed.filter((event) => !DROPPED.has(outcomes.get(event.id) ?? "unchanged")),
   );
-  await recordOutcomes(
-    client,
-    ctx,
-    unique.filter((event) => fresh.has(event.id)),
-    outcomes,
-  );
-
-  const counts: Record<ApplyOutcome, number> = {
-    applied: 0,
-    unchanged: 0,
-    duplicate: 0,
-    echo: 0,
-    namespace: 0,
-    redacted: 0,
-    "privacy-filtered": 0,
-    "invalid-payload": 0,
-  };
-  const increments: Array<{ name: string; labels?: Labels; by?: number }> = [];
-  const counted = new Set<string>();
-  // Per delivery: the first of a fresh id has its outcome, every other delivery is a duplicate.
-  for (const event of events) {
-    const outcome: ApplyOutcome =
-      fresh.has(event.id) && !counted.has(event.id)
-        ? (outcomes.get(event.id) ?? "unchanged")
-        : "duplicate";
-    counted.add(event.id);
-    counts[outcome] += 1;
-    const origin = { origin: event.origin };
-    switch (outcome) {
-      case "duplicate":
-        increments.push({ name: "sync_duplicate_events_total", labels: origin });
-        break;
-      case "namespace":
-        increments.push({ name: "namespace_mismatch_drops_total", labels: origin });
-        break;
-      case "privacy-filtered":
-        increments.push({
-          name: "privacy_filtered_events_total",
-          labels: { ...origin, direction: "inbound" },
-        });
-        break;
-      case "invalid-payload":
-        increments.push({
-          name: "sync_invalid_events_total",
-          labels: { ...origin, reason: "payload" },
-        });
-        break;
-      case "echo":
-        break;
-      default:
-        increments.push({ name: "sync_events_applied_total", labels: origin });
-        increments.push(
-          ...histogramIncrements(
-            "sync_subscription_latency_seconds",
-            origin,
-            (receivedAt - parseHlc(event.hlc).wall) / 1000,
-          ),
-        );
-    }
-  }
+  await recordOutcomes(client, ctx, claimed, outcomes);
+  const { counts, increments } = countDeliveries(events, fresh, outcomes, receivedAt);
   for (const event of unique) if (!fresh.has(event.id)) outcomes.set(event.id, "duplicate");
   await addCounters(client, ctx.s, increments);
   return { outcomes, counts };
+}
+
+const DROPPED: ReadonlySet<ApplyOutcome> = new Set(["namespace", "echo"]);
+
+interface Plan {
+  outcomes: Map<string, ApplyOutcome>;
+  records: Map<string, RecordEffect[]>;
+  marks: Array<{ event: SyncEvent; mark: DecrementMark }>;
+}
+
+/** The receiver's own checks on each claimed event, and what each asks to change. */
+function planEffects(ctx: StoreContext, events: readonly SyncEvent[]): Plan {
+  const plan: Plan = { outcomes: new Map(), records: new Map(), marks: [] };
+  const self = { namespace: ctx.namespace, region: ctx.region, band: ctx.band };
+  for (const event of events) {
+    const verdict = classifyInbound(event, self);
+    if (verdict.verdict === "drop") {
+      plan.outcomes.set(event.id, verdict.reason);
+      continue;
+    }
+    receiveClock(ctx, event.hlc);
+    const redact = verdict.verdict === "redact";
+    const effect = eventEffect(event, redact);
+    if (effect.kind === "decrement") {
+      plan.marks.push({ event, mark: effect.mark });
+    } else if (effect.kind === "record") {
+      const state = withSnapshot(effect.state, event);
+      if (!state) {
+        plan.outcomes.set(event.id, "invalid-payload");
+        continue;
+      }
+      const key = recordKey(state.namespace, state.id);
+      const reason = verdict.verdict === "redact" ? { reason: verdict.reason } : {};
+      plan.records.set(key, [
+        ...(plan.records.get(key) ?? []),
+        { event, state, redact, ...reason },
+      ]);
+    } else {
+      plan.outcomes.set(event.id, "unchanged");
+    }
+  }
+  return plan;
+}
+
+/** A live state carries the event's payload checked as a whole snapshot; `undefined` when it is not one. */
+function withSnapshot(
+  state: RecordEffect["state"],
+  event: SyncEvent,
+): RecordEffect["state"] | undefined {
+  if (state.status !== "live") return state;
+  const parsed = memorySnapshotSchema.safeParse({
+    ...event.payload,
+    id: event.entity_id,
+    namespace: event.namespace,
+    y: event.privacy,
+  });
+  return parsed.success ? { ...state, data: { ...parsed.data } } : undefined;
+}
+
+function receiveClock(ctx: StoreContext, hlc: string): void {
+  try {
+    ctx.clock.receive(hlc);
+  } catch (error) {
+    // A peer clock too far ahead must not drag ours along; the event still applies by its HLC.
+    if ((error as ClockDriftError).name !== "ClockDriftError") throw error;
+  }
+}
+
+/** At DEBUG, one line per event of the batch with the receiver's decision on it. */
+function logConsumed(ctx: StoreContext, events: readonly SyncEvent[], report: ApplyReport): void {
+  if (!ctx.log.enabled("DEBUG")) return;
+  for (const event of new Map(events.map((e) => [e.id, e])).values())
+    ctx.log.debug("sync.event.consumed", {
+      event_id: event.id,
+      action: event.action,
+      namespace: event.namespace,
+      origin: event.origin,
+      privacy: event.privacy,
+      outcome: report.outcomes.get(event.id) ?? "unchanged",
+    });
 }
 
 /** Inserts the batch's ids into the ledger; returns the ids seen here for the first time. */
@@ -220,111 +170,6 @@ async function claimInLedger(
     [sorted.map((e) => e.id), sorted.map((e) => e.origin), sorted.map((e) => e.action)],
   );
   return new Set(rows.map((row) => row.event_id as string));
-}
-
-async function mergeRecords(
-  client: SqlClient,
-  ctx: StoreContext,
-  records: Map<string, RecordEffect[]>,
-  outcomes: Map<string, ApplyOutcome>,
-): Promise<void> {
-  if (records.size === 0) return;
-  const keys = [...records.keys()].sort();
-  const namespaces = keys.map((key) => key.split("\u0000")[0] as string);
-  const ids = keys.map((key) => key.split("\u0000")[1] as string);
-  const { rows } = await client.query(
-    `select m.namespace, m.id, m.status, m.hlc, m.x, m.y from ${ctx.s}.memories m
-     join unnest($1::text[], $2::text[]) as k(namespace, id) on m.namespace = k.namespace and m.id = k.id
-     order by m.namespace, m.id for update of m`,
-    [namespaces, ids],
-  );
-  const stored = new Map<string, RecordState>();
-  for (const row of rows) {
-    stored.set(`${row.namespace}\u0000${row.id}`, {
-      id: row.id as string,
-      namespace: row.namespace as string,
-      hlc: row.hlc as string,
-      status: row.status as RecordState["status"],
-      // Only status and clock decide against the stored row; exact ties never happen with real clocks.
-      data:
-        row.status === "live"
-          ? { x: Number(row.x), y: row.y === null ? null : Number(row.y) }
-          : null,
-    });
-  }
-  const live: Array<Record<string, unknown>> = [];
-  const gone: Array<{
-    namespace: string;
-    id: string;
-    status: string;
-    hlc: string;
-    origin: string;
-  }> = [];
-  for (const key of keys) {
-    const effects = records.get(key) as RecordEffect[];
-    const before = stored.get(key);
-    let winner: RecordEffect | undefined;
-    let best: RecordState | undefined = before;
-    for (const effect of effects) {
-      const beatsStored =
-        before === undefined || mergeRecord(before, effect.state) === effect.state;
-      const outcome: ApplyOutcome = effect.redact
-        ? effect.reason === "privacy"
-          ? "privacy-filtered"
-          : "redacted"
-        : beatsStored
-          ? "applied"
-          : "unchanged";
-      outcomes.set(effect.event.id, outcome);
-      const merged = mergeRecord(best, effect.state);
-      if (merged === effect.state) {
-        best = effect.state;
-        winner = effect;
-      }
-    }
-    if (!winner) continue;
-    const state = winner.state;
-    if (state.status === "live") {
-      live.push({
-        ...(state.data as Record<string, unknown>),
-        namespace: state.namespace,
-        id: state.id,
-        hlc: state.hlc,
-        origin: winner.event.origin,
-      });
-    } else {
-      gone.push({
-        namespace: state.namespace,
-        id: state.id,
-        status: state.status,
-        hlc: state.hlc,
-        origin: winner.event.origin,
-      });
-    }
-  }
-  if (live.length > 0) {
-    await client.query(
-      `insert into ${ctx.s}.memories (namespace, id, status, team, anchor, text, tokens, symbolic_anchors, "timestamp", x, y, z, hlc, origin)
-       select r.namespace, r.id, 'live', r.team, r.anchor, r.text, r.tokens, r.symbolic_anchors, r."timestamp", r.x, r.y, r.z, r.hlc, r.origin
-       from jsonb_to_recordset($1::jsonb) as r(namespace text, id text, team text, anchor text, text text, tokens integer,
-         symbolic_anchors jsonb, "timestamp" timestamptz, x double precision, y double precision, z double precision, hlc text, origin text)
-       on conflict (namespace, id) do update set status = 'live', team = excluded.team, anchor = excluded.anchor,
-         text = excluded.text, tokens = excluded.tokens, symbolic_anchors = excluded.symbolic_anchors,
-         "timestamp" = excluded."timestamp", x = excluded.x, y = excluded.y, z = excluded.z,
-         hlc = excluded.hlc, origin = excluded.origin, updated_at = now()`,
-      [JSON.stringify(live)],
-    );
-  }
-  if (gone.length > 0) {
-    await client.query(
-      `insert into ${ctx.s}.memories (namespace, id, status, hlc, origin)
-       select r.namespace, r.id, r.status, r.hlc, r.origin from jsonb_to_recordset($1::jsonb) as r(namespace text, id text, status text, hlc text, origin text)
-       on conflict (namespace, id) do update set status = excluded.status, team = null, anchor = null, text = null,
-         tokens = null, symbolic_anchors = null, "timestamp" = null, x = null, y = null, z = null,
-         hlc = excluded.hlc, origin = excluded.origin, updated_at = now()`,
-      [JSON.stringify(gone)],
-    );
-  }
 }
 
 async function mergeMarks(

@@ -3,6 +3,7 @@ import {
   parseEvent,
   type SyncEvent,
   type SyncTransport,
+  type TransportMessage,
   verifyEvent,
 } from "@memoria/sync-core";
 import { type ApplyReport, applyEvents } from "./apply.js";
@@ -10,11 +11,14 @@ import type { StoreContext } from "./context.js";
 import { addCounters, type Labels } from "./counters.js";
 import { inTransaction } from "./sql.js";
 
-export interface ConsumeReport {
-  pulled: number;
+export interface MessagesReport {
   /** Rejected before apply: not JSON, not a v1 event, or not signed by a key we hold. */
   rejected: number;
   apply: ApplyReport["counts"];
+}
+
+export interface ConsumeReport extends MessagesReport {
+  pulled: number;
   /** More entries were waiting than the limit took. */
   more: boolean;
 }
@@ -32,35 +36,56 @@ export async function consumeOnce(
   limit = 200,
 ): Promise<ConsumeReport> {
   const batch = await transport.pull(limit);
+  const report = await applyMessages(ctx, batch.messages, keyring);
+  if (batch.messages.length > 0) await transport.ack(batch.messages.map((m) => m.cursor));
+  return { pulled: batch.messages.length, ...report, more: batch.more };
+}
+
+/**
+ * What every reader of a transport does with what it read (the live consumer and
+ * catch-up alike): parse, verify the signature, apply the good events, and count the
+ * rejected ones (`sync_invalid_events_total`, `sync_bad_signature_total{reason}`).
+ */
+export async function applyMessages(
+  ctx: StoreContext,
+  messages: readonly TransportMessage[],
+  keyring: Keyring,
+): Promise<MessagesReport> {
   const valid: SyncEvent[] = [];
   const rejections: Array<{ name: string; labels: Labels }> = [];
-  for (const message of batch.messages) {
-    const parsed = parseEvent(message.body);
-    if (!parsed.success) {
-      rejections.push({
-        name: "sync_invalid_events_total",
-        labels: { origin: "unknown", reason: "malformed" },
-      });
-      continue;
-    }
-    const check = await verifyEvent(parsed.data, keyring);
-    if (!check.ok) {
-      rejections.push({
-        name: "sync_bad_signature_total",
-        labels: { origin: parsed.data.origin, reason: check.reason },
-      });
-      continue;
-    }
-    valid.push(parsed.data);
+  for (const message of messages) {
+    const checked = await checkMessage(message, keyring);
+    if ("event" in checked) valid.push(checked.event);
+    else rejections.push(checked.rejection);
   }
   const report = await applyEvents(ctx, valid);
-  if (rejections.length > 0)
+  if (rejections.length > 0) {
     await inTransaction(ctx.pool, (client) => addCounters(client, ctx.s, rejections));
-  if (batch.messages.length > 0) await transport.ack(batch.messages.map((m) => m.cursor));
-  return {
-    pulled: batch.messages.length,
-    rejected: rejections.length,
-    apply: report.counts,
-    more: batch.more,
-  };
+    if (ctx.log.enabled("DEBUG"))
+      for (const { labels } of rejections) ctx.log.debug("sync.event.rejected", labels);
+  }
+  return { rejected: rejections.length, apply: report.counts };
+}
+
+async function checkMessage(
+  message: TransportMessage,
+  keyring: Keyring,
+): Promise<{ event: SyncEvent } | { rejection: { name: string; labels: Labels } }> {
+  const parsed = parseEvent(message.body);
+  if (!parsed.success)
+    return {
+      rejection: {
+        name: "sync_invalid_events_total",
+        labels: { origin: "unknown", reason: "malformed" },
+      },
+    };
+  const check = await verifyEvent(parsed.data, keyring);
+  if (!check.ok)
+    return {
+      rejection: {
+        name: "sync_bad_signature_total",
+        labels: { origin: parsed.data.origin, reason: check.reason },
+      },
+    };
+  return { event: parsed.data };
 }

@@ -1,4 +1,10 @@
-import type { HybridClock, Keyring, PrivacyBand } from "@memoria/sync-core";
+import {
+  type HybridClock,
+  type Keyring,
+  type Logger,
+  type PrivacyBand,
+  silentLogger,
+} from "@memoria/sync-core";
 import { checkIdentifier, type SqlPool } from "./sql.js";
 
 /** What every store operation needs: where the tables are and who this region is. */
@@ -19,6 +25,8 @@ export interface StoreContext {
   clock: HybridClock;
   /** Queue events for peers. Off when sync is off or unsigned: writes then stay in this region. */
   publishing: boolean;
+  /** At DEBUG, one line per event published and per event consumed (the drills read them). */
+  log: Logger;
 }
 
 export interface StoreOptions {
@@ -33,6 +41,8 @@ export interface StoreOptions {
   clock: HybridClock;
   /** @default true */
   publishing?: boolean;
+  /** @default silentLogger */
+  log?: Logger;
 }
 
 export function storeContext(options: StoreOptions): StoreContext {
@@ -41,5 +51,6 @@ export function storeContext(options: StoreOptions): StoreContext {
     s: `"${checkIdentifier(options.schema, "schema")}"`,
     realtimeReplication: options.realtimeReplication ?? true,
     publishing: options.publishing ?? true,
+    log: options.log ?? silentLogger,
   };
 }

@@ -1,5 +1,5 @@
 export type { ApplyOutcome, ApplyReport } from "./apply.js";
-export type { ConsumeReport } from "./consume.js";
+export type { ConsumeReport, MessagesReport } from "./consume.js";
 export type { StoreContext, StoreOptions } from "./context.js";
 export { type CounterRow, LATENCY_BUCKETS, type Labels, labelKey } from "./counters.js";
 export type { DecrementResult } from "./decrement.js";
@@ -9,6 +9,7 @@ export {
   type MemoryFieldsInput,
   type MemoryPatch,
   type MemorySnapshot,
+  memoryFieldRules,
   memoryFieldsSchema,
   memoryPatchSchema,
   memorySnapshotSchema,

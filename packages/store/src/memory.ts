@@ -1,61 +1,56 @@
-import { nameSchema, PRIVACY_MAX, PRIVACY_MIN, privacySchema } from "@memoria/sync-core";
+import { nameSchema } from "@memoria/sync-core";
 import { z } from "zod";
+import { CONTENT, CONTENT_NAMES, type ContentColumn, type ContentName } from "./record.js";
 
-const between = `must be between ${PRIVACY_MIN} and ${PRIVACY_MAX}`;
-const axis = z
-  .number({ error: "must be a number" })
-  .min(PRIVACY_MIN, { error: between })
-  .max(PRIVACY_MAX, { error: between });
+/** The API and event schemas of a memory, derived from the record definition (`record.ts`). */
 
-/** Each field's rule, without defaults: a patch must never fill in what it did not send. */
-const fieldRules = {
-  anchor: z.string({ error: "must be a string" }).max(512),
-  text: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).max(64_000),
-  tokens: z
-    .number({ error: "must be a number" })
-    .int({ error: "must be a whole number" })
-    .min(0, { error: "must be >= 0" })
-    .max(1_000_000),
-  /** When the memory happened (ISO-8601); defaults to the write time. */
-  timestamp: z.iso.datetime({ offset: true, error: "must be an ISO-8601 time" }),
-  /** Time axis in days; decremented once a day. */
-  x: z.number({ error: "must be a number" }).min(-1e9).max(1e9),
-  /** Privacy axis: -15 private … +15 public. */
-  y: privacySchema,
-  z: axis,
-  symbolic_anchors: z.array(z.string().max(256), { error: "must be a list of strings" }).max(256),
-  team: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, { error: "must be lowercase letters, digits, '-'" })
-    .nullable(),
-};
+type Content = typeof CONTENT;
+type Rule<N extends ContentName> = Content[N]["rule"];
+/** A field's rule when a client creates a memory: defaulted, optional when the store fills it in. */
+type CreateRule<N extends ContentName> = Content[N] extends { omitted: "store" }
+  ? z.ZodOptional<Rule<N>>
+  : Content[N] extends { omitted: { default: unknown } }
+    ? z.ZodDefault<Rule<N>>
+    : Rule<N>;
+/** A field's rule in a stored record: what the store fills in is always there. */
+type SnapshotRule<N extends ContentName> = Content[N] extends { omitted: "store" }
+  ? Rule<N>
+  : CreateRule<N>;
+
+function createRule(column: ContentColumn): z.ZodType {
+  if (column.omitted === "store") return column.rule.optional();
+  if (column.omitted) return column.rule.default(column.omitted.default);
+  return column.rule;
+}
+
+function shape<T>(rule: (column: ContentColumn) => z.ZodType): T {
+  return Object.fromEntries(CONTENT_NAMES.map((name) => [name, rule(CONTENT[name])])) as T;
+}
+
+/** Each field's API rule, without defaults (query filters reuse them too). */
+export const memoryFieldRules = shape<{ [N in ContentName]: Rule<N> }>((column) => column.rule);
 
 /** The content of a memory, as clients write it and as events carry it. */
-export const memoryFieldsSchema = z.strictObject({
-  ...fieldRules,
-  anchor: fieldRules.anchor.default(""),
-  tokens: fieldRules.tokens.default(0),
-  timestamp: fieldRules.timestamp.optional(),
-  x: fieldRules.x.default(0),
-  z: fieldRules.z.default(0),
-  symbolic_anchors: fieldRules.symbolic_anchors.default([]),
-  team: fieldRules.team.default(null),
-});
+export const memoryFieldsSchema = z.strictObject(
+  shape<{ [N in ContentName]: CreateRule<N> }>(createRule),
+);
 export type MemoryFields = z.infer<typeof memoryFieldsSchema>;
 export type MemoryFieldsInput = z.input<typeof memoryFieldsSchema>;
 
 /** A partial update: only the fields sent, none unknown, none filled in by defaults. */
 export const memoryPatchSchema = z
-  .strictObject(fieldRules)
+  .strictObject(memoryFieldRules)
   .partial()
   .refine((patch) => Object.keys(patch).length > 0, { error: "must change at least one field" });
 export type MemoryPatch = z.infer<typeof memoryPatchSchema>;
 
 /** What an event's payload holds for a live memory: the whole record after the change. */
-export const memorySnapshotSchema = memoryFieldsSchema.extend({
+export const memorySnapshotSchema = z.strictObject({
+  ...shape<{ [N in ContentName]: SnapshotRule<N> }>((column) =>
+    column.omitted === "store" ? column.rule : createRule(column),
+  ),
   id: z.string().min(1).max(128),
   namespace: nameSchema,
-  timestamp: z.iso.datetime({ offset: true }),
 });
 export type MemorySnapshot = z.infer<typeof memorySnapshotSchema>;
 
@@ -67,22 +62,40 @@ export interface Memory extends MemorySnapshot {
   updated_at: string;
 }
 
+/** A row selected with `recordColumns()` (plus `effective_x` when x is to be decremented). */
 export function rowToMemory(row: Record<string, unknown>): Memory {
+  const content = Object.fromEntries(
+    CONTENT_NAMES.map((name) => [name, readColumn(name, row[name])]),
+  );
   return {
     id: row.id as string,
     namespace: row.namespace as string,
-    team: (row.team as string | null) ?? null,
-    anchor: (row.anchor as string | null) ?? "",
-    text: row.text as string,
-    tokens: Number(row.tokens ?? 0),
-    timestamp: new Date(row.timestamp as string | Date).toISOString(),
+    ...(content as MemoryFields & { timestamp: string }),
     x: Number(row.effective_x ?? row.x),
-    y: Number(row.y),
-    z: Number(row.z ?? 0),
-    symbolic_anchors: (row.symbolic_anchors as string[] | null) ?? [],
     hlc: row.hlc as string,
     origin: row.origin as string,
     created_at: new Date(row.created_at as string | Date).toISOString(),
     updated_at: new Date(row.updated_at as string | Date).toISOString(),
   };
+}
+
+/** A stored value as the API spells it; NULL (a column added after the row) reads as its default. */
+function readColumn(name: ContentName, value: unknown): unknown {
+  const column: ContentColumn = CONTENT[name];
+  if (value === null || value === undefined)
+    return typeof column.omitted === "object" ? structuredClone(column.omitted.default) : null;
+  switch (column.sql) {
+    case "integer":
+    case "double precision":
+      return Number(value);
+    case "timestamptz":
+      return new Date(value as string | Date).toISOString();
+    default:
+      return value;
+  }
+}
+
+/** The content fields of a memory or snapshot (never its id, namespace, hlc …). */
+export function contentOf(source: MemorySnapshot): MemoryFields {
+  return Object.fromEntries(CONTENT_NAMES.map((name) => [name, source[name]])) as MemoryFields;
 }

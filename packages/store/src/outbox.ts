@@ -44,6 +44,7 @@ export async function relayOutbox(
         `update ${ctx.s}.outbox set published_at = now(), attempts = attempts + 1, last_error = null where seq = any($1::bigint[])`,
         [rows.map((row) => row.seq)],
       );
+      logPublished(ctx, events);
       await addCounters(client, ctx.s, [
         {
           name: "sync_events_published_total",
@@ -65,6 +66,31 @@ export async function relayOutbox(
   }
   const remaining = await countUnpublished(ctx).catch(() => -1);
   return error === undefined ? { published, remaining } : { published, remaining, error };
+}
+
+/**
+ * At DEBUG, one line per published event. The band's decision is read back from the
+ * event: the record was inside (`replicate`: content, or the tombstone of a record peers
+ * hold), it just left (`redact`: the id only), or the event has no content and every peer
+ * gets it (`content-free`: the daily decrement).
+ */
+function logPublished(ctx: StoreContext, events: readonly SyncEvent[]): void {
+  if (!ctx.log.enabled("DEBUG")) return;
+  for (const event of events)
+    ctx.log.debug("sync.event.published", {
+      event_id: event.id,
+      action: event.action,
+      namespace: event.namespace,
+      origin: event.origin,
+      privacy: event.privacy,
+      decision: publishDecision(event),
+    });
+}
+
+function publishDecision(event: SyncEvent): "replicate" | "redact" | "content-free" {
+  if (event.action === "memory.redacted") return "redact";
+  if (event.action === "schedule.decrement") return "content-free";
+  return "replicate";
 }
 
 export async function countUnpublished(ctx: StoreContext): Promise<number> {

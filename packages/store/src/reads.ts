@@ -1,12 +1,13 @@
 import type { StoreContext } from "./context.js";
 import { type Memory, rowToMemory } from "./memory.js";
+import { recordColumns } from "./record-sql.js";
 import { withClient } from "./sql.js";
 
 /** x as readers see it: the stored x minus the decrement marks after the write. */
 const EFFECTIVE_X = (s: string) =>
   `m.x - (select count(*) from ${s}.decrements d where d.namespace = m.namespace and d.hlc > m.hlc) as effective_x`;
 
-const COLUMNS = `m.namespace, m.id, m.team, m.anchor, m.text, m.tokens, m.symbolic_anchors, m."timestamp", m.x, m.y, m.z, m.hlc, m.origin, m.created_at, m.updated_at`;
+const COLUMNS = recordColumns("m");
 
 export async function getMemory(ctx: StoreContext, id: string): Promise<Memory | undefined> {
   return withClient(ctx.pool, async (client) => {

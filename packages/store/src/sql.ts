@@ -14,8 +14,3 @@ export function checkIdentifier(name: string, what = "identifier"): string {
     throw new RangeError(`${what} must match ${IDENTIFIER}: ${JSON.stringify(name)}`);
   return name;
 }
-
-/** `"schema"."table"` for a checked schema and one of our own table names. */
-export function qualified(schema: string, table: string): string {
-  return `"${checkIdentifier(schema, "schema")}"."${checkIdentifier(table, "table")}"`;
-}

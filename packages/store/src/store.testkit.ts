@@ -1,6 +1,12 @@
 import { configureNeonForLocal } from "@memoria/local-services/client";
 import "@memoria/local-services/testing/provided";
-import { createKeyring, HybridClock, type Keyring, type PrivacyBand } from "@memoria/sync-core";
+import {
+  createKeyring,
+  HybridClock,
+  type Keyring,
+  type Logger,
+  type PrivacyBand,
+} from "@memoria/sync-core";
 import { neonConfig, Pool } from "@neondatabase/serverless";
 import { inject } from "vitest";
 import ws from "ws";
@@ -38,6 +44,7 @@ export async function regionStore(
     band?: PrivacyBand;
     realtimeReplication?: boolean;
     schema?: string;
+    log?: Logger;
   },
 ): Promise<RegionUnderTest> {
   const schema = options.schema ?? uniqueName(`st_${options.region.replace(/-/g, "_")}`);
@@ -51,6 +58,7 @@ export async function regionStore(
     realtimeReplication: options.realtimeReplication ?? true,
     keyring,
     clock: new HybridClock({ node: options.region }),
+    ...(options.log ? { log: options.log } : {}),
   });
   await store.migrate();
   return { store, schema, keyring, region: options.region };

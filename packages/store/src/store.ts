@@ -1,6 +1,6 @@
-import type { Keyring, SyncEvent, SyncTransport } from "@memoria/sync-core";
+import type { Keyring, SyncEvent, SyncTransport, TransportMessage } from "@memoria/sync-core";
 import { applyEvents } from "./apply.js";
-import { consumeOnce } from "./consume.js";
+import { applyMessages, consumeOnce } from "./consume.js";
 import { type StoreContext, type StoreOptions, storeContext } from "./context.js";
 import { readCounters } from "./counters.js";
 import { latestDecrementDate, runDecrement } from "./decrement.js";
@@ -8,15 +8,10 @@ import type { MemoryFieldsInput, MemoryPatch } from "./memory.js";
 import { migrate } from "./migrations.js";
 import { countUnpublished, relayOutbox } from "./outbox.js";
 import { appliedWatermarks, getMemory, listMemories, type MemoryFilter } from "./reads.js";
+import { redactOutsideBand } from "./redact.js";
 import { readMetadata, readSettings, writeMetadata, writeSettings } from "./settings.js";
 import { withClient } from "./sql.js";
-import {
-  type CreateOptions,
-  createMemory,
-  deleteMemory,
-  redactOutsideBand,
-  updateMemory,
-} from "./write.js";
+import { type CreateOptions, createMemory, deleteMemory, updateMemory } from "./write.js";
 
 /** The regional store: one object per request (its pool belongs to the request in workerd). */
 export function createStore(options: StoreOptions) {
@@ -35,6 +30,9 @@ export function createStore(options: StoreOptions) {
     listMemories: (filter: MemoryFilter) => listMemories(ctx, filter),
     applyEvents: (events: readonly SyncEvent[], receivedAt?: number) =>
       applyEvents(ctx, events, receivedAt),
+    /** Parse, verify, apply and count rejections: what catch-up does with replayed entries. */
+    applyMessages: (messages: readonly TransportMessage[], keyring: Keyring) =>
+      applyMessages(ctx, messages, keyring),
     relayOutbox: (transport: SyncTransport, limit?: number) => relayOutbox(ctx, transport, limit),
     consumeOnce: (transport: SyncTransport, keyring: Keyring, limit?: number) =>
       consumeOnce(ctx, transport, keyring, limit),

@@ -5,9 +5,9 @@ import {
   newEventId,
 } from "@memoria/sync-core";
 import type { StoreContext } from "./context.js";
-import { addCounters } from "./counters.js";
 import { enqueueEvent, writeHlc } from "./events.js";
 import {
+  contentOf,
   type Memory,
   type MemoryFields,
   type MemoryFieldsInput,
@@ -16,6 +16,7 @@ import {
   memoryFieldsSchema,
   rowToMemory,
 } from "./memory.js";
+import { recordColumns, upsertRecords } from "./record-sql.js";
 import { inTransaction, type SqlClient } from "./sql.js";
 
 /**
@@ -41,8 +42,6 @@ export class MemoryNotFoundError extends Error {
     this.name = "MemoryNotFoundError";
   }
 }
-
-const COLUMNS = `namespace, id, status, team, anchor, text, tokens, symbolic_anchors, "timestamp", x, y, z, hlc, origin, created_at, updated_at`;
 
 export interface CreateOptions {
   now?: Date;
@@ -96,7 +95,7 @@ export async function createMemory(
       namespace: ctx.namespace,
       timestamp: fields.timestamp ?? now.toISOString(),
     };
-    const row = await upsertLive(client, ctx, snapshot, hlc, ctx.region);
+    const row = await writeLive(client, ctx, snapshot, hlc);
     const events = await queueFor(client, ctx, "memory.created", snapshot, undefined, hlc);
     return { memory: rowToMemory(row), hlc, events };
   });
@@ -108,23 +107,16 @@ export async function updateMemory(
   patch: MemoryPatch,
 ): Promise<WriteResult> {
   return inTransaction(ctx.pool, async (client) => {
-    const current = await lockLive(client, ctx, id);
-    const {
-      hlc: previousHlc,
-      origin: _origin,
-      created_at: _c,
-      updated_at: _u,
-      ...before
-    } = current;
-    const fields: MemoryFields = memoryFieldsSchema.parse({ ...stripSnapshot(before), ...patch });
+    const before = await lockLive(client, ctx, id);
+    const fields: MemoryFields = memoryFieldsSchema.parse({ ...contentOf(before), ...patch });
     const snapshot: MemorySnapshot = {
       ...fields,
       id,
       namespace: ctx.namespace,
       timestamp: fields.timestamp ?? before.timestamp,
     };
-    const hlc = writeHlc(ctx, maxHlc(previousHlc, await latestMark(client, ctx)));
-    const row = await upsertLive(client, ctx, snapshot, hlc, ctx.region);
+    const hlc = writeHlc(ctx, maxHlc(before.hlc, await latestMark(client, ctx)));
+    const row = await writeLive(client, ctx, snapshot, hlc);
     const events = await queueFor(client, ctx, "memory.updated", snapshot, before.y, hlc);
     return { memory: rowToMemory(row), hlc, events };
   });
@@ -137,12 +129,10 @@ export async function deleteMemory(
   return inTransaction(ctx.pool, async (client) => {
     const current = await lockLive(client, ctx, id);
     const hlc = writeHlc(ctx, current.hlc);
-    await client.query(
-      `update ${ctx.s}.memories set status = 'deleted', team = null, anchor = null, text = null, tokens = null,
-         symbolic_anchors = null, x = null, y = null, z = null, hlc = $3, origin = $4, updated_at = now()
-       where namespace = $1 and id = $2`,
-      [ctx.namespace, id, hlc, ctx.region],
-    );
+    // The same statement a peer's tombstone goes through: every content column cleared.
+    await upsertRecords(client, ctx, [
+      { namespace: ctx.namespace, id, status: "deleted", hlc, origin: ctx.region },
+    ]);
     // Peers hold a copy only if the record was inside the band; a tombstone carries no content.
     const events: string[] = [];
     if (decideReplication(ctx.band, current.y, current.y) === "replicate") {
@@ -175,16 +165,9 @@ function maxHlc(a: string, b: string | undefined): string {
   return b !== undefined && compareHlc(b, a) > 0 ? b : a;
 }
 
-function stripSnapshot(
-  memory: Omit<Memory, "hlc" | "origin" | "created_at" | "updated_at">,
-): MemoryFields {
-  const { id: _id, namespace: _ns, ...fields } = memory;
-  return fields;
-}
-
 async function lockLive(client: SqlClient, ctx: StoreContext, id: string): Promise<Memory> {
   const { rows } = await client.query(
-    `select ${COLUMNS}, x as effective_x from ${ctx.s}.memories where namespace = $1 and id = $2 and status = 'live' for update`,
+    `select ${recordColumns()}, x as effective_x from ${ctx.s}.memories where namespace = $1 and id = $2 and status = 'live' for update`,
     [ctx.namespace, id],
   );
   const row = rows[0];
@@ -197,39 +180,24 @@ async function lockLive(client: SqlClient, ctx: StoreContext, id: string): Promi
   return rowToMemory({ ...row, effective_x: Number(row.x) - Number(marks[0]?.n ?? 0) });
 }
 
-/** Writes a live row, whatever state (none, redacted, live) it was in. */
-export async function upsertLive(
+/** Writes this region's live row, whatever state (none, redacted, live) it was in. */
+async function writeLive(
   client: SqlClient,
   ctx: StoreContext,
-  snap: MemorySnapshot,
+  snapshot: MemorySnapshot,
   hlc: string,
-  origin: string,
 ): Promise<Record<string, unknown>> {
-  const { rows } = await client.query(
-    `insert into ${ctx.s}.memories (namespace, id, status, team, anchor, text, tokens, symbolic_anchors, "timestamp", x, y, z, hlc, origin)
-     values ($1, $2, 'live', $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $13)
-     on conflict (namespace, id) do update set status = 'live', team = excluded.team, anchor = excluded.anchor,
-       text = excluded.text, tokens = excluded.tokens, symbolic_anchors = excluded.symbolic_anchors,
-       "timestamp" = excluded."timestamp", x = excluded.x, y = excluded.y, z = excluded.z,
-       hlc = excluded.hlc, origin = excluded.origin, updated_at = now()
-     returning ${COLUMNS}`,
-    [
-      snap.namespace,
-      snap.id,
-      snap.team,
-      snap.anchor,
-      snap.text,
-      snap.tokens,
-      JSON.stringify(snap.symbolic_anchors),
-      snap.timestamp,
-      snap.x,
-      snap.y,
-      snap.z,
+  const [row] = await upsertRecords(client, ctx, [
+    {
+      namespace: snapshot.namespace,
+      id: snapshot.id,
+      status: "live",
       hlc,
-      origin,
-    ],
-  );
-  return rows[0] as Record<string, unknown>;
+      origin: ctx.region,
+      content: snapshot,
+    },
+  ]);
+  return row as Record<string, unknown>;
 }
 
 async function queueFor(
@@ -260,38 +228,4 @@ async function queueFor(
           privacy: snapshot.y,
         });
   return event ? [event.id] : [];
-}
-
-/**
- * Makes the stored state obey `band` again after it was tightened: every peer's record
- * now outside it becomes a redaction (no content). This region's own records are not
- * touched — the band governs what crosses regions, not what is written here. Returns how
- * many records were redacted.
- */
-export async function redactOutsideBand(
-  ctx: StoreContext,
-  band: { floor: number; ceiling: number },
-): Promise<number> {
-  return inTransaction(ctx.pool, async (client) => {
-    const { rows } = await client.query(
-      `update ${ctx.s}.memories set status = 'redacted', team = null, anchor = null, text = null, tokens = null,
-         symbolic_anchors = null, "timestamp" = null, x = null, y = null, z = null, updated_at = now()
-       where namespace = $1 and origin <> $2 and status = 'live' and (y is null or y < $3 or y > $4)
-       returning origin`,
-      [ctx.namespace, ctx.region, band.floor, band.ceiling],
-    );
-    const byOrigin = new Map<string, number>();
-    for (const row of rows)
-      byOrigin.set(row.origin as string, (byOrigin.get(row.origin as string) ?? 0) + 1);
-    await addCounters(
-      client,
-      ctx.s,
-      [...byOrigin].map(([origin, by]) => ({
-        name: "privacy_filtered_events_total",
-        labels: { origin, direction: "band-change" },
-        by,
-      })),
-    );
-    return rows.length;
-  });
 }

@@ -2,17 +2,15 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { SyncEvent } from "./event.js";
 import { formatHlc } from "./hlc.js";
+import { eventEffect, mergeRecord, type RecordState } from "./merge.js";
 import {
   applyEffect,
   effectiveX,
   emptyReplica,
-  eventEffect,
-  mergeRecord,
   mergeReplicas,
-  type RecordState,
   type ReplicaState,
   visibleRecords,
-} from "./merge.js";
+} from "./merge.testkit.js";
 import type { PrivacyBand } from "./privacy.js";
 import { classifyInbound } from "./routing.js";
 import { memoryEvent } from "./test-support.js";

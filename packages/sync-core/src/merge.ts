@@ -1,14 +1,15 @@
 import { canonicalJson } from "./canonical-json.js";
 import type { SyncEvent } from "./event.js";
 import { compareHlc } from "./hlc.js";
-import { inBand, type PrivacyBand } from "./privacy.js";
 
 /**
  * Convergent replica state (a state-based CRDT): each record is a last-writer-wins
  * register ordered by HLC, deletes are absorbing tombstones, and the daily decrement is
- * a grow-only set of (namespace, date) marks. `mergeRecord` and `mergeReplicas` are
+ * a grow-only set of (namespace, date) marks. `mergeRecord` and `mergeDecrement` are
  * commutative, associative and idempotent, so replicas that received the same events,
- * in any order and with any duplicates, hold the same state.
+ * in any order and with any duplicates, hold the same state. (The store folds events
+ * with them in SQL transactions; `merge.testkit.ts` holds the whole-replica model the
+ * property tests check them with.)
  *
  * How the decrement commutes with replicated updates: it never rewrites a record's x.
  * A record keeps the x its writer saw (a snapshot at the write's HLC), and its effective
@@ -51,15 +52,6 @@ export interface DecrementMark {
   hlc: string;
 }
 
-export interface ReplicaState<D extends RecordData = RecordData> {
-  records: Map<string, RecordState<D>>;
-  decrements: Map<string, DecrementMark>;
-}
-
-export function emptyReplica<D extends RecordData = RecordData>(): ReplicaState<D> {
-  return { records: new Map(), decrements: new Map() };
-}
-
 const STATUS_RANK: Record<RecordStatus, number> = { live: 0, redacted: 0, deleted: 1 };
 
 /**
@@ -86,19 +78,6 @@ export function decrementKey(namespace: string, date: string): string {
 export function mergeDecrement(a: DecrementMark | undefined, b: DecrementMark): DecrementMark {
   if (a === undefined) return b;
   return compareHlc(a.hlc, b.hlc) <= 0 ? a : b;
-}
-
-/** Join of two replicas; neither input is changed. */
-export function mergeReplicas<D extends RecordData>(
-  a: ReplicaState<D>,
-  b: ReplicaState<D>,
-): ReplicaState<D> {
-  const records = new Map(a.records);
-  for (const [id, state] of b.records) records.set(id, mergeRecord(records.get(id), state));
-  const decrements = new Map(a.decrements);
-  for (const [key, mark] of b.decrements)
-    decrements.set(key, mergeDecrement(decrements.get(key), mark));
-  return { records, decrements };
 }
 
 /** The state change an event asks for, before the receiver's own filters. */
@@ -136,56 +115,4 @@ export function eventEffect<D extends RecordData = RecordData>(
     case "thread.updated":
       return { kind: "none" };
   }
-}
-
-/** Applies one event to a replica in place and returns it. Idempotent. */
-export function applyEffect<D extends RecordData>(
-  replica: ReplicaState<D>,
-  effect: EventEffect<D>,
-): ReplicaState<D> {
-  if (effect.kind === "record") {
-    replica.records.set(
-      effect.state.id,
-      mergeRecord(replica.records.get(effect.state.id), effect.state),
-    );
-  } else if (effect.kind === "decrement") {
-    const key = decrementKey(effect.mark.namespace, effect.mark.date);
-    replica.decrements.set(key, mergeDecrement(replica.decrements.get(key), effect.mark));
-  }
-  return replica;
-}
-
-/** x as a reader sees it: the written x minus every decrement of its namespace after the write. */
-export function effectiveX<D extends RecordData>(
-  record: RecordState<D>,
-  decrements: Iterable<DecrementMark>,
-): number | null {
-  if (record.status !== "live" || record.data === null) return null;
-  let x = record.data.x;
-  for (const mark of decrements) {
-    if (mark.namespace === record.namespace && compareHlc(mark.hlc, record.hlc) > 0) x -= 1;
-  }
-  return x;
-}
-
-/**
- * What a reader of this replica can see under `band`: live records inside it, with
- * effective x, sorted by id. Two converged replicas give equal views for any band both
- * allow.
- */
-export function visibleRecords<D extends RecordData>(
-  replica: ReplicaState<D>,
-  band: PrivacyBand,
-): Array<{ id: string; hlc: string; data: D }> {
-  const marks = [...replica.decrements.values()];
-  const out: Array<{ id: string; hlc: string; data: D }> = [];
-  for (const record of replica.records.values()) {
-    if (record.status !== "live" || record.data === null || !inBand(band, record.data.y)) continue;
-    out.push({
-      id: record.id,
-      hlc: record.hlc,
-      data: { ...record.data, x: effectiveX(record, marks) as number },
-    });
-  }
-  return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

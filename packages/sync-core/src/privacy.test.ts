@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decideReplication, FULL_BAND, inBand, type PrivacyBand, validateBand } from "./privacy.js";
+import { syncSchema } from "./config/schema.js";
+import { decideReplication, FULL_BAND, inBand, type PrivacyBand } from "./privacy.js";
 
 const bandArb = fc
   .tuple(fc.integer({ min: -15, max: 15 }), fc.integer({ min: -15, max: 15 }))
@@ -13,26 +14,40 @@ const yArb = fc.oneof(
   fc.constant(undefined),
 );
 
-describe("validateBand", () => {
+/** The band's one check is the config schema's (`sync.privacy_floor` / `sync.privacy_ceiling`). */
+describe("a band from config", () => {
+  const band = (input: Record<string, unknown>) => {
+    const parsed = syncSchema.safeParse(input);
+    return parsed.success
+      ? {
+          success: true,
+          band: { floor: parsed.data.privacy_floor, ceiling: parsed.data.privacy_ceiling },
+        }
+      : {
+          success: false,
+          errors: parsed.error.issues.map((i) => ({ field: i.path.join("."), message: i.message })),
+        };
+  };
+
   it("accepts inclusive bounds inside -15..15", () => {
-    expect(validateBand({ floor: 0, ceiling: 12 })).toEqual({
+    expect(band({ privacy_floor: 0, privacy_ceiling: 12 })).toEqual({
       success: true,
       band: { floor: 0, ceiling: 12 },
     });
-    expect(validateBand({ floor: -15, ceiling: 15 }).success).toBe(true);
+    expect(band({ privacy_floor: -15, privacy_ceiling: 15 }).success).toBe(true);
   });
 
   it("names each bad bound", () => {
-    expect(validateBand({ floor: -40, ceiling: "x" })).toEqual({
+    expect(band({ privacy_floor: -40, privacy_ceiling: "x" })).toEqual({
       success: false,
       errors: [
-        { field: "floor", message: "must be between -15 and 15" },
-        { field: "ceiling", message: "must be a number" },
+        { field: "privacy_floor", message: "must be between -15 and 15" },
+        { field: "privacy_ceiling", message: "must be a number" },
       ],
     });
-    expect(validateBand({ floor: 5, ceiling: 0 })).toEqual({
+    expect(band({ privacy_floor: 5, privacy_ceiling: 0 })).toEqual({
       success: false,
-      errors: [{ field: "ceiling", message: "must be >= floor (5)" }],
+      errors: [{ field: "privacy_ceiling", message: "must be >= sync.privacy_floor (5)" }],
     });
   });
 });

@@ -1,18 +1,22 @@
 import { IdempotencyConflictError } from "@memoria/store";
-import { ProblemError } from "@memoria/sync-core";
+import {
+  formatSyncToken,
+  IDEMPOTENCY_KEY_HEADER,
+  ProblemError,
+  SYNC_TOKEN_HEADER,
+} from "@memoria/sync-core";
 import type { Hono } from "hono";
 import { type HonoEnv, json } from "../../app.js";
 import { kickSync } from "../../sync/kick.js";
 import { jsonBody } from "../../validate.js";
 import { createMemoryBody } from "./schema.js";
-import { SYNC_TOKEN_HEADER } from "./sync-token.js";
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export function registerCreateMemory(app: Hono<HonoEnv>): void {
   app.post("/memory", async (c) => {
     const services = c.get("services");
-    const key = c.req.header("idempotency-key");
+    const key = c.req.header(IDEMPOTENCY_KEY_HEADER);
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
       throw new ProblemError(400, {
         detail: "Idempotency-Key must be 1-255 visible ASCII characters",
@@ -36,7 +40,7 @@ export function registerCreateMemory(app: Hono<HonoEnv>): void {
       });
     kickSync(c, result.events.length > 0);
     const headers: Record<string, string> = {
-      [SYNC_TOKEN_HEADER]: result.hlc,
+      [SYNC_TOKEN_HEADER]: formatSyncToken(result.hlc),
       location: `/memory/${result.memory.id}`,
     };
     if (result.replayed) headers["idempotent-replayed"] = "true";

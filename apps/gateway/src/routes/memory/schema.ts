@@ -1,4 +1,4 @@
-import { memoryFieldsSchema, memoryPatchSchema } from "@memoria/store";
+import { memoryFieldRules, memoryFieldsSchema, memoryPatchSchema } from "@memoria/store";
 import { z } from "zod";
 
 export const createMemoryBody = memoryFieldsSchema;
@@ -9,26 +9,30 @@ export const memoryIdParam = z.object({
   id: z.string().regex(/^[0-9a-f-]{36}$/, { error: "must be a memory id" }),
 });
 
-const num = (min: number, max: number) =>
-  z.coerce
+const { team, timestamp, x, y, z: zAxis } = memoryFieldRules;
+
+/** A query bound on a numeric field: coerced from the query string, inside the field's own range. */
+const bound = (rule: z.ZodNumber) => {
+  const min = rule.minValue ?? Number.NEGATIVE_INFINITY;
+  const max = rule.maxValue ?? Number.POSITIVE_INFINITY;
+  return z.coerce
     .number({ error: "must be a number" })
     .min(min, { error: `must be >= ${min}` })
-    .max(max, { error: `must be <= ${max}` });
+    .max(max, { error: `must be <= ${max}` })
+    .optional();
+};
 
 export const listMemoryQuery = z
   .strictObject({
-    team: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, { error: "must be a team id" })
-      .optional(),
-    x_min: num(-1e9, 1e9).optional(),
-    x_max: num(-1e9, 1e9).optional(),
-    y_min: num(-15, 15).optional(),
-    y_max: num(-15, 15).optional(),
-    z_min: num(-15, 15).optional(),
-    z_max: num(-15, 15).optional(),
-    since: z.iso.datetime({ offset: true, error: "must be an ISO-8601 time" }).optional(),
-    until: z.iso.datetime({ offset: true, error: "must be an ISO-8601 time" }).optional(),
+    team: team.unwrap().optional(),
+    x_min: bound(x),
+    x_max: bound(x),
+    y_min: bound(y),
+    y_max: bound(y),
+    z_min: bound(zAxis),
+    z_max: bound(zAxis),
+    since: timestamp.optional(),
+    until: timestamp.optional(),
     limit: z.coerce
       .number()
       .int({ error: "must be a whole number" })

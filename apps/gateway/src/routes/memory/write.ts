@@ -1,11 +1,10 @@
 import { MemoryNotFoundError } from "@memoria/store";
-import { ProblemError } from "@memoria/sync-core";
+import { formatSyncToken, ProblemError, SYNC_TOKEN_HEADER } from "@memoria/sync-core";
 import type { Hono } from "hono";
 import { type HonoEnv, json } from "../../app.js";
 import { kickSync } from "../../sync/kick.js";
 import { jsonBody, parseWith } from "../../validate.js";
 import { memoryIdParam, updateMemoryBody } from "./schema.js";
-import { SYNC_TOKEN_HEADER } from "./sync-token.js";
 
 function notFound(error: unknown): never {
   if (error instanceof MemoryNotFoundError) throw new ProblemError(404, { detail: error.message });
@@ -29,7 +28,7 @@ export function registerWriteMemory(app: Hono<HonoEnv>): void {
     return json(
       200,
       { memory: result.memory, sync_token: result.hlc },
-      { [SYNC_TOKEN_HEADER]: result.hlc },
+      { [SYNC_TOKEN_HEADER]: formatSyncToken(result.hlc) },
     );
   });
 
@@ -37,6 +36,9 @@ export function registerWriteMemory(app: Hono<HonoEnv>): void {
     const { id } = parseWith(memoryIdParam, c.req.param(), "path");
     const result = await c.get("services").store.deleteMemory(id).catch(notFound);
     kickSync(c, result.events.length > 0);
-    return new Response(null, { status: 204, headers: { [SYNC_TOKEN_HEADER]: result.hlc } });
+    return new Response(null, {
+      status: 204,
+      headers: { [SYNC_TOKEN_HEADER]: formatSyncToken(result.hlc) },
+    });
   });
 }
