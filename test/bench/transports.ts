@@ -12,13 +12,14 @@ import {
   createKeyring,
   formatHlc,
   HybridClock,
+  loadConfig,
   newEventId,
+  type SyncBackend,
   type SyncEvent,
   type SyncTransport,
   signEvent,
 } from "@memoria/sync-core";
-import { PostgresTransport } from "@memoria/sync-postgres";
-import { createRedisTransport } from "@memoria/sync-redis";
+import { backendNames, syncBackends } from "@memoria/transports";
 import { neonConfig, Pool } from "@neondatabase/serverless";
 import ws from "ws";
 import { postgresInsertBaseline, redisXaddBaseline } from "./baselines.js";
@@ -35,11 +36,13 @@ const services = await startLocalServices({
 });
 const { upstash, neon, postgres, redis } = services;
 if (!upstash || !neon || !postgres || !redis) throw new Error("local services incomplete");
+const endpoints = { upstash, neon, postgresUrl: postgres.url };
 configureNeonForLocal(neonConfig, neon, { webSocketConstructor: ws });
 const pool = new Pool({ connectionString: postgres.url, max: 8 });
 const keyring = await createKeyring(KEYS);
 const id = crypto.randomUUID().replace(/-/g, "").slice(0, 8);
 const cleanup: string[] = [];
+const closers: Array<() => Promise<void>> = [];
 
 async function makeEvents(namespace: string): Promise<SyncEvent[]> {
   const clock = new HybridClock({ node: "bench-pub" });
@@ -81,34 +84,35 @@ async function makeEvents(namespace: string): Promise<SyncEvent[]> {
   return events;
 }
 
-type Make = (run: number, region: string) => SyncTransport;
-
-const transports: Record<"redis" | "postgres", Make> = {
-  redis: (run, region) =>
-    createRedisTransport({
-      redis: { url: upstash.url, token: upstash.token },
-      stream: `bench:${id}:${run}`,
-      group: region,
-      retentionEvents: 1_000_000,
-    }),
-  postgres: (run, region) => {
-    const table = `bench_${id}_${run}.memoria_sync_events`;
-    cleanup.push(`bench_${id}_${run}`);
-    return new PostgresTransport({ pool, region, table, channel: `bench_${id}` });
-  },
-};
+/** Each run gets its own stream / journal table and NOTIFY channel. */
+function connect(backend: SyncBackend, run: number, region: string): SyncTransport {
+  const table = `bench_${id}_${run}.memoria_sync_events`;
+  if (!cleanup.includes(`bench_${id}_${run}`)) cleanup.push(`bench_${id}_${run}`);
+  const { config } = loadConfig({
+    env: {
+      MEMORIA_SYNC__ENABLED: "true",
+      MEMORIA_SYNC__BACKEND: backend,
+      ...syncBackends[backend].localVars(endpoints),
+      MEMORIA_SYNC__CHANNEL: `bench_${id}_${run}`,
+      MEMORIA_SYNC__TABLE: table,
+    },
+  });
+  const connection = syncBackends[backend].connect(config, { region });
+  closers.push(() => connection.close());
+  return connection.transport;
+}
 
 interface Result {
   publish: number[];
   apply: number[];
 }
 
-async function measure(backend: "redis" | "postgres"): Promise<Result> {
+async function measure(backend: SyncBackend): Promise<Result> {
   const result: Result = { publish: [], apply: [] };
   for (let run = 0; run < RUNS; run++) {
     const namespace = `bench-${id}-${backend}-${run}`;
     const events = await makeEvents(namespace);
-    const publisher = transports[backend](run, "bench-pub");
+    const publisher = connect(backend, run, "bench-pub");
     await publisher.publish(events.slice(0, 1)); // creates the stream / journal outside the timing
     const rest = events.slice(1);
     let started = performance.now();
@@ -127,7 +131,7 @@ async function measure(backend: "redis" | "postgres"): Promise<Result> {
       clock: new HybridClock({ node: "bench-sub" }),
     });
     await store.migrate();
-    const consumer = transports[backend](run, "bench-sub");
+    const consumer = connect(backend, run, "bench-sub");
     started = performance.now();
     let applied = 0;
     for (let guard = 0; guard < 1_000 && applied < events.length; guard++) {
@@ -143,50 +147,64 @@ async function measure(backend: "redis" | "postgres"): Promise<Result> {
   return result;
 }
 
+/** Raw baselines measured in the same run, beside the backend they bound. */
+const baselines: Partial<
+  Record<SyncBackend, { name: string; what: string; run: () => Promise<number> }>
+> = {
+  redis: {
+    name: "xadd",
+    what: "redis-benchmark XADD, 1 client, 400-byte field, ops/s",
+    run: () => redisXaddBaseline(redis.url),
+  },
+  postgres: {
+    name: "insert",
+    what: "pgbench single-row INSERT (1 client), tps",
+    run: () => postgresInsertBaseline(postgres.url),
+  },
+};
+
+interface Row {
+  what: string;
+  median: number;
+  runs: number[];
+}
+
+/** One backend's rows (baseline, publish, apply) and its ratios to the baseline. */
+async function benchBackend(
+  backend: SyncBackend,
+): Promise<{ rows: Row[]; ratios: Record<string, number> }> {
+  const baseline = baselines[backend];
+  const base = baseline ? [await baseline.run()] : [];
+  const result = await measure(backend);
+  if (baseline) base.push(await baseline.run());
+  const row = (what: string, runs: number[]): Row => ({ what, median: median(runs), runs });
+  const rows = [
+    ...(baseline ? [row(baseline.what, base)] : []),
+    row(`${backend} transport publish, events/s`, result.publish),
+    row(`${backend} transport pull+verify+apply, events/s`, result.apply),
+  ];
+  const ratios: Record<string, number> = {};
+  if (baseline) {
+    ratios[`${backend}_publish_vs_${baseline.name}`] = round(
+      median(result.publish) / median(base),
+      3,
+    );
+    ratios[`${backend}_apply_vs_${baseline.name}`] = round(median(result.apply) / median(base), 3);
+  }
+  return { rows, ratios };
+}
+
 try {
   process.stdout.write(`benchmark: ${RUNS} runs × ${EVENTS} events, batches of ${BATCH}\n`);
-  const xadd = [await redisXaddBaseline(redis.url)];
-  const insert = [await postgresInsertBaseline(postgres.url)];
-  const redisResult = await measure("redis");
-  xadd.push(await redisXaddBaseline(redis.url));
-  const postgresResult = await measure("postgres");
-  insert.push(await postgresInsertBaseline(postgres.url));
+  const rows: Row[] = [];
+  let ratios: Record<string, number> = {};
+  for (const backend of backendNames()) {
+    const one = await benchBackend(backend);
+    rows.push(...one.rows);
+    ratios = { ...ratios, ...one.ratios };
+  }
   process.stdout.write("\n");
 
-  const rows = [
-    {
-      what: "redis-benchmark XADD, 1 client, 400-byte field, ops/s",
-      median: median(xadd),
-      runs: xadd,
-    },
-    {
-      what: "redis transport publish, events/s",
-      median: median(redisResult.publish),
-      runs: redisResult.publish,
-    },
-    {
-      what: "redis transport pull+verify+apply, events/s",
-      median: median(redisResult.apply),
-      runs: redisResult.apply,
-    },
-    { what: "pgbench single-row INSERT (1 client), tps", median: median(insert), runs: insert },
-    {
-      what: "postgres transport publish, events/s",
-      median: median(postgresResult.publish),
-      runs: postgresResult.publish,
-    },
-    {
-      what: "postgres transport pull+verify+apply, events/s",
-      median: median(postgresResult.apply),
-      runs: postgresResult.apply,
-    },
-  ];
-  const ratios = {
-    redis_publish_vs_xadd: round(median(redisResult.publish) / median(xadd), 3),
-    redis_apply_vs_xadd: round(median(redisResult.apply) / median(xadd), 3),
-    postgres_publish_vs_insert: round(median(postgresResult.publish) / median(insert), 3),
-    postgres_apply_vs_insert: round(median(postgresResult.apply) / median(insert), 3),
-  };
   for (const row of rows)
     console.log(
       `${row.what.padEnd(52)} median ${String(round(row.median)).padStart(8)}   runs ${row.runs.map((v) => round(v)).join(", ")}`,
@@ -201,6 +219,7 @@ try {
   );
   console.log(`written ${file}`);
 } finally {
+  for (const close of closers) await close().catch(() => undefined);
   for (const schema of cleanup)
     await pool.query(`drop schema if exists "${schema}" cascade`).catch(() => undefined);
   await pool.end();

@@ -1,6 +1,6 @@
 import { startUpstashEndpoint } from "@memoria/local-services";
 import type { Store } from "@memoria/store";
-import { createKeyring, type SyncTransport } from "@memoria/sync-core";
+import { createKeyring, SYNC_BACKENDS, type SyncTransport } from "@memoria/sync-core";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import {
   type Backend,
@@ -185,7 +185,7 @@ async function run(scenario: Scenario) {
   };
 }
 
-for (const backend of ["redis", "postgres"] as const) {
+for (const backend of SYNC_BACKENDS) {
   describe(`no loss over ${backend}`, () => {
     it("5,000 events from 4 concurrent publishers, consumer killed at random points: each applied exactly once", async () => {
       const result = await run({ backend, publishers: 4, perPublisher: 1_250, crashRate: 0.2 });

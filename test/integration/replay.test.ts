@@ -1,4 +1,4 @@
-import { createKeyring, parseEvent, type SyncEvent } from "@memoria/sync-core";
+import { createKeyring, parseEvent, SYNC_BACKENDS, type SyncEvent } from "@memoria/sync-core";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import {
   KEYS,
@@ -20,7 +20,7 @@ afterAll(async () => {
   await pool.end();
 });
 
-for (const backend of ["redis", "postgres"] as const) {
+for (const backend of SYNC_BACKENDS) {
   describe(`replaySince over ${backend}`, () => {
     it("returns what was published since a time, and applying it again changes nothing", async () => {
       const id = uid();

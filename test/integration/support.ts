@@ -5,6 +5,7 @@ import {
   createKeyring,
   HybridClock,
   type Keyring,
+  type SyncBackend,
   type SyncTransport,
   type TransportBatch,
 } from "@memoria/sync-core";
@@ -21,7 +22,7 @@ declare module "vitest" {
 }
 
 export const KEYS = { current: "k1", keys: { k1: "integration-signing-key-0123456789abcdef" } };
-export type Backend = "redis" | "postgres";
+export type Backend = SyncBackend;
 
 export function uid(): string {
   return crypto.randomUUID().replace(/-/g, "").slice(0, 10);
@@ -163,6 +164,7 @@ export function crashing(inner: SyncTransport, rng: () => number, rate: number):
     },
     replaySince: (since, options) => inner.replaySince(since, options),
     health: () => inner.health(),
+    maintain: () => inner.maintain(),
   };
 }
 

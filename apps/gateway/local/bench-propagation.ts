@@ -7,9 +7,10 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { startLocalServices } from "@memoria/local-services";
+import { SYNC_BACKENDS } from "@memoria/sync-core";
 import { Pool } from "pg";
 import { bundleGateway } from "./bundle.js";
-import { type Backend, startTopology } from "./topology.js";
+import { startTopology } from "./topology.js";
 
 const WRITES = Number(process.env.BENCH_WRITES ?? 500);
 const RATE = Number(process.env.BENCH_RATE ?? 50);
@@ -31,7 +32,7 @@ const pg = new Pool({ connectionString: postgres.url, max: 2 });
 await bundleGateway();
 const results: Record<string, unknown> = {};
 try {
-  for (const backend of ["redis", "postgres"] as Backend[]) {
+  for (const backend of SYNC_BACKENDS) {
     const id = `bp${crypto.randomUUID().replace(/-/g, "").slice(0, 8)}`;
     const topology = await startTopology({
       backend,

@@ -1,14 +1,11 @@
+import type { SyncBackend } from "@memoria/sync-core";
+import { type LocalEndpoints, syncBackends } from "@memoria/transports";
 import { freePortOnLoopback } from "./ports.js";
 import { type RunningRegion, startRegion } from "./region.js";
 
-/** Where the local endpoints in front of the real servers answer. */
-export interface LocalEndpoints {
-  upstash: { url: string; token: string };
-  neon: { wsProxy: string; fetchEndpoint: string };
-  postgresUrl: string;
-}
-
-export type Backend = "redis" | "postgres";
+export type { LocalEndpoints };
+/** A registered backend's name (`@memoria/transports`). */
+export type Backend = SyncBackend;
 
 export interface TopologyOptions {
   backend: Backend;
@@ -43,46 +40,16 @@ export interface Topology {
  * one transport channel. Used by the tests, `pnpm start` and the benchmarks.
  */
 export async function startTopology(options: TopologyOptions): Promise<Topology> {
-  const { endpoints, id, backend } = options;
-  const channel = backend === "redis" ? `memoria-sync-${id}` : `memoria_sync_${id}`;
+  const { id } = options;
+  const channel = `memoria_sync_${id}`;
   const table = `sync_${id}.memoria_sync_events`;
   const namespace = options.namespace ?? `ns-${id}`;
   const ports = {
     a: await freePortOnLoopback(options.ports?.a ?? 0),
     b: await freePortOnLoopback(options.ports?.b ?? 0),
   };
+  const common = commonVars(options, { channel, table, namespace, ports });
   const bandB = options.bandB ?? { floor: 0, ceiling: 12 };
-  const regions = [
-    {
-      id: "region-a",
-      url: `http://127.0.0.1:${ports.a}`,
-      lat: 39.04,
-      lon: -77.49,
-      continent: "NA",
-      role: "writer",
-    },
-    { id: "region-b", url: `http://127.0.0.1:${ports.b}`, lat: 53.35, lon: -6.26, continent: "EU" },
-  ];
-  const common: Record<string, string> = {
-    STORE_DATABASE_URL: endpoints.postgresUrl,
-    NEON_WS_PROXY: endpoints.neon.wsProxy,
-    NEON_FETCH_ENDPOINT: endpoints.neon.fetchEndpoint,
-    MEMORIA_MEMORY__NAMESPACE: namespace,
-    MEMORIA_SYNC__ENABLED: "true",
-    MEMORIA_SYNC__BACKEND: backend,
-    MEMORIA_SYNC__CONNECTION_URL:
-      backend === "redis" ? endpoints.upstash.url : endpoints.postgresUrl,
-    MEMORIA_SYNC__TOKEN: endpoints.upstash.token,
-    MEMORIA_SYNC__CHANNEL: channel,
-    MEMORIA_SYNC__TABLE: table,
-    MEMORIA_SYNC__REALTIME_REPLICATION: "true",
-    MEMORIA_SYNC__SIGNING_KEYS: JSON.stringify(options.signingKeys),
-    MEMORIA_SYNC__SIGNING_KEY_ID: Object.keys(options.signingKeys)[0] as string,
-    MEMORIA_API_KEY: options.apiKey,
-    MEMORIA_REGIONS: JSON.stringify(regions),
-    DECREMENT_TZ: "UTC",
-    ...options.extraVars,
-  };
   const vars = {
     a: {
       ...common,
@@ -120,4 +87,47 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     },
   };
   return topology;
+}
+
+/** Vars both regions share: the store, the backend's local endpoint (from the registry), keys, the region table. */
+function commonVars(
+  options: TopologyOptions,
+  names: { channel: string; table: string; namespace: string; ports: { a: number; b: number } },
+): Record<string, string> {
+  const { endpoints } = options;
+  const regions = [
+    {
+      id: "region-a",
+      url: `http://127.0.0.1:${names.ports.a}`,
+      lat: 39.04,
+      lon: -77.49,
+      continent: "NA",
+      role: "writer",
+    },
+    {
+      id: "region-b",
+      url: `http://127.0.0.1:${names.ports.b}`,
+      lat: 53.35,
+      lon: -6.26,
+      continent: "EU",
+    },
+  ];
+  return {
+    STORE_DATABASE_URL: endpoints.postgresUrl,
+    NEON_WS_PROXY: endpoints.neon.wsProxy,
+    NEON_FETCH_ENDPOINT: endpoints.neon.fetchEndpoint,
+    MEMORIA_MEMORY__NAMESPACE: names.namespace,
+    MEMORIA_SYNC__ENABLED: "true",
+    MEMORIA_SYNC__BACKEND: options.backend,
+    ...syncBackends[options.backend].localVars(endpoints),
+    MEMORIA_SYNC__CHANNEL: names.channel,
+    MEMORIA_SYNC__TABLE: names.table,
+    MEMORIA_SYNC__REALTIME_REPLICATION: "true",
+    MEMORIA_SYNC__SIGNING_KEYS: JSON.stringify(options.signingKeys),
+    MEMORIA_SYNC__SIGNING_KEY_ID: Object.keys(options.signingKeys)[0] as string,
+    MEMORIA_API_KEY: options.apiKey,
+    MEMORIA_REGIONS: JSON.stringify(regions),
+    DECREMENT_TZ: "UTC",
+    ...options.extraVars,
+  };
 }

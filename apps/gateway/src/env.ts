@@ -30,7 +30,7 @@ export type GatewayEnv = z.infer<typeof envSchema>;
 
 /** Bindings as the runtime hands them over: the parsed vars plus objects (DO namespaces). */
 export interface Bindings extends Partial<Record<keyof GatewayEnv, string>> {
-  SYNC_PULLER: DurableObjectNamespace;
+  SYNC_PULLER: DurableObjectNamespace<import("./sync/puller.js").SyncPuller>;
   [name: string]: unknown;
 }
 

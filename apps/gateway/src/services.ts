@@ -5,6 +5,7 @@ import {
   HybridClock,
   type Keyring,
   type LeaderLease,
+  type LoadConfigInput,
   type LoadedConfig,
   type Logger,
   loadConfig,
@@ -12,8 +13,7 @@ import {
   ProblemError,
   type SyncTransport,
 } from "@memoria/sync-core";
-import { postgresLeaseFromConfig, postgresTransportFromConfig } from "@memoria/sync-postgres";
-import { redisLeaseFromConfig, redisTransportFromConfig } from "@memoria/sync-redis";
+import { connectSync } from "@memoria/transports";
 import { neonConfig, Pool } from "@neondatabase/serverless";
 import { envSchema, type GatewayEnv, stringVars } from "./env.js";
 import { logConfigWarnings, loggerFor } from "./log.js";
@@ -34,9 +34,12 @@ export interface Services {
   leases: { writer: LeaderLease; scheduler: LeaderLease } | null;
   /** The structured logger at `logging.level`, bound to this region. */
   log: Logger;
-  /** What the config loader warned about (unknown keys, ignored names); `/health/sync` lists them. */
+  /**
+   * What the config loader and the sync backend warned about (unknown keys, options with
+   * no effect on the edge); `/health/sync` lists them.
+   */
   configWarnings: string[];
-  /** Closes the pools; call after the response (ctx.waitUntil). */
+  /** Closes the store pool and the sync connection; call after the response (ctx.waitUntil). */
   close(): Promise<void>;
 }
 
@@ -48,95 +51,74 @@ const migrated = new Set<string>();
 const keyrings = new Map<string, Promise<Keyring>>();
 
 export async function buildServices(bindings: Record<string, unknown>): Promise<Services> {
-  const parsed = envSchema.safeParse(bindings);
-  if (!parsed.success) {
-    throw new ProblemError(500, {
-      title: "Gateway misconfigured",
-      detail: `bad bindings: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-    });
-  }
-  const env = parsed.data;
+  const env = parseBindings(bindings);
   configureNeon(env);
-  const vars = stringVars(bindings);
-  const loaded = loadOrProblem({
+  const input: LoadConfigInput = {
     ...(env.MEMORIA_TOML ? { toml: env.MEMORIA_TOML } : {}),
-    env: vars,
-  });
-  const base = loaded.config;
-  const region = base.region.id;
-  const pools: Pool[] = [];
-  // An idle pooled connection that drops emits on the pool; without a listener that is a crash.
-  const track = (pool: Pool): Pool => {
-    pool.on("error", (error: Error) => loggerFor(base).warn("db.idle_connection_lost", { error }));
-    pools.push(pool);
-    return pool;
+    env: stringVars(bindings),
   };
-  const storePool = track(new Pool({ connectionString: env.STORE_DATABASE_URL, max: 4 }));
-  const schema = env.STORE_SCHEMA ?? `memoria_${region.replace(/-/g, "_")}`;
+  const base = orProblem(() => loadConfig(input)).config;
+  const storePool = new Pool({ connectionString: env.STORE_DATABASE_URL, max: 4 });
+  // An idle pooled connection that drops emits on the pool; without a listener that is a crash.
+  storePool.on("error", (error: Error) =>
+    loggerFor(base).warn("db.idle_connection_lost", { error }),
+  );
+  const schema = env.STORE_SCHEMA ?? `memoria_${base.region.id.replace(/-/g, "_")}`;
+  const store = { pool: storePool, schema, url: env.STORE_DATABASE_URL };
+  const loaded = await withStoredSettings(input, store, base);
+  const config = loaded.config;
+  const log = loggerFor(config);
+  const keyring = await keyringFor(config);
+  // The registry picks the backend; it builds (and on close releases) its own client or pool.
+  const sync = orProblem(() =>
+    connectSync(config, { consumer: `${config.region.id}-${isolateId()}`, log }),
+  );
+  const configWarnings = [...loaded.warnings, ...(sync?.warnings ?? [])];
+  logConfigWarnings(log, configWarnings);
+  const transport = sync?.transport ?? null;
+  return {
+    env,
+    config,
+    region: config.region.id,
+    store: makeStore(storePool, schema, config, keyring, transport !== null && keyring !== null),
+    transport,
+    keyring,
+    leases: sync ? { writer: sync.lease("writer"), scheduler: sync.lease("scheduler") } : null,
+    log,
+    configWarnings,
+    close: async () => {
+      await Promise.allSettled([storePool.end(), sync?.close()]);
+    },
+  };
+}
 
-  // Settings from PATCH /settings override toml and env; they live in the store.
-  const bootstrap = makeStore(storePool, schema, base, null, false);
+function parseBindings(bindings: Record<string, unknown>): GatewayEnv {
+  const parsed = envSchema.safeParse(bindings);
+  if (parsed.success) return parsed.data;
+  throw new ProblemError(500, {
+    title: "Gateway misconfigured",
+    detail: `bad bindings: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+  });
+}
+
+/**
+ * The config with the settings `PATCH /settings` stored (they override toml and env and
+ * live in the store), migrating the store first, once per isolate and store.
+ */
+async function withStoredSettings(
+  input: LoadConfigInput,
+  store: { pool: Pool; schema: string; url: string },
+  base: MemoriaConfig,
+): Promise<LoadedConfig> {
+  const bootstrap = makeStore(store.pool, store.schema, base, null, false);
   // Once per isolate and store: the migration takes a lock and reads the version table.
-  const migrationKey = `${env.STORE_DATABASE_URL}#${schema}`;
+  const migrationKey = `${store.url}#${store.schema}`;
   if (!migrated.has(migrationKey)) {
     await bootstrap.migrate();
     migrated.add(migrationKey);
   }
   const overrides = await bootstrap.readSettings();
-  const final =
-    Object.keys(overrides).length === 0
-      ? loaded
-      : loadOrProblem({
-          ...(env.MEMORIA_TOML ? { toml: env.MEMORIA_TOML } : {}),
-          env: vars,
-          overrides,
-        });
-  const config = final.config;
-  const log = loggerFor(config);
-  logConfigWarnings(log, final.warnings);
-
-  const keyring = await keyringFor(config);
-  let transport: SyncTransport | null = null;
-  let leases: Services["leases"] = null;
-  if (config.sync.enabled && config.sync.backend !== "none") {
-    if (config.sync.backend === "redis") {
-      transport = redisTransportFromConfig(config, { consumer: `${region}-${isolateId()}` });
-      leases = {
-        writer: redisLeaseFromConfig(config, { name: "writer" }),
-        scheduler: redisLeaseFromConfig(config, { name: "scheduler" }),
-      };
-    } else {
-      const syncPool = track(
-        new Pool({ connectionString: config.sync.connection_url as string, max: 4 }),
-      );
-      transport = postgresTransportFromConfig(config, { pool: syncPool });
-      leases = {
-        writer: postgresLeaseFromConfig(config, { pool: syncPool, name: "writer" }),
-        scheduler: postgresLeaseFromConfig(config, { pool: syncPool, name: "scheduler" }),
-      };
-    }
-  }
-  const store = makeStore(
-    storePool,
-    schema,
-    config,
-    keyring,
-    transport !== null && keyring !== null,
-  );
-  return {
-    env,
-    config,
-    region,
-    store,
-    transport,
-    keyring,
-    leases,
-    log,
-    configWarnings: final.warnings,
-    close: async () => {
-      await Promise.allSettled(pools.map((pool) => pool.end()));
-    },
-  };
+  return orProblem(() => loadConfig({ ...input, overrides }));
 }
 
 /** Names this isolate's Redis consumer; made on first use (no randomness allowed at global scope). */
@@ -146,9 +128,10 @@ function isolateId(): string {
   return isolateName;
 }
 
-function loadOrProblem(input: Parameters<typeof loadConfig>[0]): LoadedConfig {
+/** A configuration that cannot work answers 500 naming every bad key, not a bare exception. */
+function orProblem<T>(build: () => T): T {
   try {
-    return loadConfig(input);
+    return build();
   } catch (error) {
     if (error instanceof ConfigError) {
       throw new ProblemError(500, {
@@ -185,6 +168,8 @@ function makeStore(
     keyring: keyring ?? unsignedKeyring,
     clock,
     publishing,
+    // The services' own logger (memoized per region and level), so the store's DEBUG lines follow logging.level.
+    log: loggerFor(config),
   });
 }
 

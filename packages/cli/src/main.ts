@@ -2,16 +2,18 @@
 /**
  * `memoria` — the operator command of the playbook:
  *   memoria sync catch-up --since <ISO time | 1h | 30m | 2d> --url <gateway> [--api-key K]
- *   memoria smoke --topology redis|postgres --url <gateway> [--url <gateway> …]
+ *   memoria smoke --topology <backend> --url <gateway> [--url <gateway> …]   (backends: sync-core's SYNC_BACKENDS)
  * The API key may come from MEMORIA_API_KEY. Exit code 0 only when everything passed.
  */
 import { parseArgs } from "node:util";
+import { SYNC_BACKENDS } from "@memoria/sync-core";
 import { catchUp, parseSince } from "./catch-up.js";
 import { smoke } from "./smoke.js";
 
+const TOPOLOGIES = SYNC_BACKENDS.join("|");
 const USAGE = `usage:
   memoria sync catch-up --since <ISO time | 1h | 30m | 2d> --url <gateway url> [--api-key KEY]
-  memoria smoke --topology redis|postgres --url <gateway url> [--url <gateway url> ...]`;
+  memoria smoke --topology ${TOPOLOGIES} --url <gateway url> [--url <gateway url> ...]`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -47,11 +49,12 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === "smoke") {
-    if ((values.topology !== "redis" && values.topology !== "postgres") || urls.length === 0) {
-      console.error(`smoke needs --topology redis|postgres and at least one --url\n${USAGE}`);
+    const topology = SYNC_BACKENDS.find((name) => name === values.topology);
+    if (topology === undefined || urls.length === 0) {
+      console.error(`smoke needs --topology ${TOPOLOGIES} and at least one --url\n${USAGE}`);
       return 2;
     }
-    const checks = await smoke({ topology: values.topology, regions: urls });
+    const checks = await smoke({ topology, regions: urls });
     for (const check of checks)
       console.log(`${check.ok ? "ok  " : "FAIL"}  ${check.name}: ${check.detail}`);
     return checks.every((check) => check.ok) ? 0 : 1;

@@ -1,3 +1,4 @@
+import type { SyncBackend } from "@memoria/sync-core";
 import { callGateway } from "./client.js";
 
 export interface SmokeCheck {
@@ -21,35 +22,12 @@ interface HealthSync {
  * first region appears in every other one (the sync heartbeat), within `timeoutMs`.
  */
 export async function smoke(options: {
-  topology: "redis" | "postgres";
+  topology: SyncBackend;
   regions: string[];
   timeoutMs?: number;
 }): Promise<SmokeCheck[]> {
   const checks: SmokeCheck[] = [];
-  const healths: HealthSync[] = [];
-  for (const url of options.regions) {
-    try {
-      const health = await callGateway<HealthSync>(new URL("/health/sync", url).toString());
-      healths.push(health);
-      const problems = [
-        health.backend !== options.topology ? `backend is ${health.backend}` : "",
-        health.ready ? "" : "not ready",
-        health.transport?.reachable
-          ? ""
-          : `transport unreachable${health.transport?.error ? `: ${health.transport.error}` : ""}`,
-      ].filter(Boolean);
-      checks.push({
-        name: `${health.region} health`,
-        ok: problems.length === 0,
-        detail:
-          problems.length === 0
-            ? `${health.backend}, ${health.role}, lag ${health.lag.events} events / ${health.lag.seconds.toFixed(1)} s`
-            : problems.join("; "),
-      });
-    } catch (error) {
-      checks.push({ name: `${url} health`, ok: false, detail: (error as Error).message });
-    }
-  }
+  for (const url of options.regions) checks.push(await healthCheck(url, options.topology));
   const [first, ...others] = options.regions;
   if (first === undefined || checks.some((check) => !check.ok)) return checks;
   const marker = `memoria smoke ${new Date().toISOString()} ${crypto.randomUUID()}`;
@@ -58,26 +36,59 @@ export async function smoke(options: {
     new URL("/memory", first).toString(),
     { method: "POST", json: { text: marker, y: 1, anchor: "smoke" } },
   );
-  for (const url of others) {
-    const deadline = started + (options.timeoutMs ?? 15_000);
-    let seen = false;
-    while (!seen && Date.now() < deadline) {
-      seen = await callGateway(new URL(`/memory/${memory.id}`, url).toString()).then(
-        () => true,
-        () => false,
-      );
-      if (!seen) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    checks.push({
-      name: `heartbeat → ${url}`,
-      ok: seen,
-      detail: seen
-        ? `marker arrived in ${Date.now() - started} ms`
-        : `marker not there after ${options.timeoutMs ?? 15_000} ms`,
-    });
-  }
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  for (const url of others) checks.push(await heartbeat(url, memory.id, started, timeoutMs));
   await callGateway(new URL(`/memory/${memory.id}`, first).toString(), { method: "DELETE" }).catch(
     () => undefined,
   );
   return checks;
+}
+
+/** One region on the expected backend, ready, its transport reachable. */
+async function healthCheck(url: string, backend: SyncBackend): Promise<SmokeCheck> {
+  try {
+    const health = await callGateway<HealthSync>(new URL("/health/sync", url).toString());
+    const problems = [
+      health.backend !== backend ? `backend is ${health.backend}` : "",
+      health.ready ? "" : "not ready",
+      health.transport?.reachable
+        ? ""
+        : `transport unreachable${health.transport?.error ? `: ${health.transport.error}` : ""}`,
+    ].filter(Boolean);
+    return {
+      name: `${health.region} health`,
+      ok: problems.length === 0,
+      detail:
+        problems.length === 0
+          ? `${health.backend}, ${health.role}, lag ${health.lag.events} events / ${health.lag.seconds.toFixed(1)} s`
+          : problems.join("; "),
+    };
+  } catch (error) {
+    return { name: `${url} health`, ok: false, detail: (error as Error).message };
+  }
+}
+
+/** Polls a region until the marker written elsewhere is there, or the deadline passes. */
+async function heartbeat(
+  url: string,
+  id: string,
+  started: number,
+  timeoutMs: number,
+): Promise<SmokeCheck> {
+  const deadline = started + timeoutMs;
+  let seen = false;
+  while (!seen && Date.now() < deadline) {
+    seen = await callGateway(new URL(`/memory/${id}`, url).toString()).then(
+      () => true,
+      () => false,
+    );
+    if (!seen) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    name: `heartbeat → ${url}`,
+    ok: seen,
+    detail: seen
+      ? `marker arrived in ${Date.now() - started} ms`
+      : `marker not there after ${timeoutMs} ms`,
+  };
 }

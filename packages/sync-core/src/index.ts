@@ -1,4 +1,21 @@
+export {
+  type BackendCapabilities,
+  type BackendConfigReport,
+  type BackendConnection,
+  type BackendDeps,
+  backendMismatch,
+  SYNC_BACKENDS,
+  type SyncBackend,
+  type SyncBackendDescriptor,
+} from "./backend.js";
 export { canonicalJson } from "./canonical-json.js";
+export {
+  type ClientOptionTable,
+  type OptionKind,
+  type OptionValue,
+  type ReadClientOptions,
+  readClientOptions,
+} from "./client-options.js";
 export {
   CONFIG_KEYS,
   configKeys,
@@ -27,6 +44,30 @@ export {
   TABLE_PATTERN,
 } from "./config/schema.js";
 export { isSecretKey, MASK, settingsView, withoutMaskedSecrets } from "./config/settings.js";
+export {
+  FAILOVER_HEADER,
+  IDEMPOTENCY_KEY_HEADER,
+  PROBE_HEADER,
+  REGION_HEADER,
+  SYNC_TOKEN_HEADER,
+  WAKE_SIGNATURE_HEADER,
+} from "./contract/headers.js";
+export { type LeaseView, type SyncHealth, syncHealthSchema } from "./contract/health.js";
+export {
+  formatSyncToken,
+  hasApplied,
+  parseSyncToken,
+  readSyncToken,
+  type SyncToken,
+} from "./contract/sync-token.js";
+export {
+  openWakeHint,
+  type SignedWakeHint,
+  signWakeHint,
+  WAKE_MAX_AGE_MS,
+  type WakeHint,
+  wakeHintSchema,
+} from "./contract/wake.js";
 export {
   ACTION_ENTITY,
   ENTITY_TYPES,
@@ -82,30 +123,22 @@ export {
   silentLogger,
 } from "./log.js";
 export {
-  applyEffect,
   type DecrementMark,
   decrementKey,
   type EventEffect,
-  effectiveX,
-  emptyReplica,
   eventEffect,
   mergeDecrement,
   mergeRecord,
-  mergeReplicas,
   type RecordData,
   type RecordState,
   type RecordStatus,
-  type ReplicaState,
-  visibleRecords,
 } from "./merge.js";
 export {
-  type BandValidation,
   decideReplication,
   FULL_BAND,
   inBand,
   type PrivacyBand,
   type ReplicationDecision,
-  validateBand,
 } from "./privacy.js";
 export {
   describeFieldErrors,
@@ -135,15 +168,16 @@ export {
   type Keyring,
   type KeyringInput,
   MIN_SECRET_LENGTH,
+  signBytes,
   signEvent,
   signingInput,
   type VerifyResult,
+  verifyBytes,
   verifyEvent,
 } from "./signing.js";
 export type {
   LeaderLease,
   Lease,
-  SyncBackend,
   SyncTransport,
   TransportBatch,
   TransportHealth,

@@ -1,18 +1,17 @@
+import type { SyncBackend } from "./backend.js";
 import type { SyncEvent } from "./event.js";
 
 /**
  * The one contract between a gateway and whatever carries its events (DESIGN §5). The
  * gateway never learns which transport it has: Redis Streams over Upstash REST, or the
- * Postgres journal over Neon. Types only; implementations live in `@memoria/sync-redis`
- * and `@memoria/sync-postgres`.
+ * Postgres journal over Neon. Types only; each backend package implements it and exports
+ * a `SyncBackendDescriptor` (`backend.ts`) that the registry, `@memoria/transports`, lists.
  *
  * Delivery is at least once. Each region consumes through its own durable cursor, owned
  * by the transport (a Redis consumer group, a cursor row in Postgres), so a region that
  * was down resumes where it stopped, and an entry delivered to a consumer that died
  * before acking is delivered again.
  */
-
-export type SyncBackend = "redis" | "postgres";
 
 /** One event as the transport holds it: the JSON text exactly as published. */
 export interface TransportMessage {
@@ -68,7 +67,7 @@ export interface SyncTransport {
    * Periodic upkeep, run from the gateway's cron: retention of the Postgres journal,
    * dropping consumers dead isolates left in a Redis group. Returns what it did.
    */
-  maintain?(): Promise<string>;
+  maintain(): Promise<string>;
 }
 
 /** A held leader lease. The fencing token grows with every new holder and never repeats. */

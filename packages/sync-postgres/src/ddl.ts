@@ -6,6 +6,7 @@ import { inTransaction, type SqlPool, sqlState, withClient } from "./sql.js";
  * Names come from `journalNames`, which refused anything but plain lowercase
  * identifiers, so inlining them (quoted) is safe.
  */
+// long-function: the DDL text of four tables, each commented beside its columns; splitting it would scatter one schema.
 export function journalStatements(table: string | JournalNames): string[] {
   const n = typeof table === "string" ? journalNames(table) : table;
   const statements: string[] = [];

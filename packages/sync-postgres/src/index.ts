@@ -1,8 +1,4 @@
-export {
-  type FromConfigOptions,
-  postgresLeaseFromConfig,
-  postgresTransportFromConfig,
-} from "./config.js";
+export { postgresBackend } from "./backend.js";
 export {
   compareCursors,
   comparePositions,
@@ -14,9 +10,14 @@ export {
 export { ensureJournal, journalDdl, journalExists, journalStatements } from "./ddl.js";
 export { MAX_LEASE_TTL_MS, PostgresLeaderLease, type PostgresLeaseOptions } from "./lease.js";
 export { type JournalNames, journalNames, MAX_TABLE_NAME } from "./names.js";
+export {
+  DEFAULT_POOL_MAX,
+  POSTGRES_OPTIONS,
+  type PostgresOptionsRead,
+  postgresPoolOptions,
+} from "./options.js";
 export type { SqlClient, SqlNotification, SqlPool, SqlResult } from "./sql.js";
 export {
-  type ListenOptions,
   MAX_BATCH,
   PostgresTransport,
   type PostgresTransportOptions,

@@ -82,14 +82,14 @@ export function journalNames(table: string): JournalNames {
   };
 }
 
-/** Validates `sync.channel` (the NOTIFY channel) and returns it quoted for LISTEN. */
-export function quoteChannel(channel: string): string {
+/** Validates `sync.channel` (the NOTIFY channel): quoted, it is a safe LISTEN target. */
+export function checkChannel(channel: string): string {
   if (typeof channel !== "string" || !CHANNEL_PATTERN.test(channel)) {
     throw new RangeError(
       `sync.channel must be 1-63 letters, digits, _ . : -: ${JSON.stringify(channel)}`,
     );
   }
-  return `"${channel}"`;
+  return channel;
 }
 
 /** A region id as the cursor table's key (sync-core's `REGION_ID_PATTERN`). */

@@ -9,6 +9,7 @@ import {
   createSchema,
   dropSchema,
   eventually,
+  listen,
   memoryEvent,
   randomName,
   settled,
@@ -40,7 +41,7 @@ describe("on a pg Pool", () => {
       channel: randomName("chan"),
     });
     const wakes: string[] = [];
-    const stop = await transport.listen((cursor) => wakes.push(cursor));
+    const stop = await listen(pool, transport.channel, (cursor) => wakes.push(cursor));
     const events = [memoryEvent(), memoryEvent()];
     const cursors = await transport.publish(events);
     await eventually(async () => (wakes.length > 0 ? true : undefined), { what: "a wake" });

@@ -3,7 +3,7 @@
  * works in its own schema `t_<random>`, which it creates and drops itself.
  */
 import { formatHlc, newEventId, type SyncEvent } from "@memoria/sync-core";
-import type { SqlPool } from "./sql.js";
+import type { SqlNotification, SqlPool } from "./sql.js";
 import { withClient } from "./sql.js";
 
 export function randomName(prefix = "t"): string {
@@ -86,4 +86,43 @@ export async function settled(pool: SqlPool, cursors: readonly string[]): Promis
     },
     { timeoutMs: 20_000, what: "older transactions to finish" },
   );
+}
+
+/**
+ * LISTENs on `channel` on a dedicated connection and calls `onWake` with each notified
+ * cursor (what `publish` sends at commit). Resolves once listening; the returned
+ * function UNLISTENs and releases the client, and may be called twice. Test-only: the
+ * gateway polls (LISTEN lives only as long as a request in workerd).
+ */
+export async function listen(
+  pool: SqlPool,
+  channel: string,
+  onWake: (cursor: string) => void,
+): Promise<() => Promise<void>> {
+  const client = await pool.connect();
+  const on = client.on?.bind(client);
+  const off = client.removeListener?.bind(client);
+  if (on === undefined || off === undefined) {
+    client.release();
+    throw new TypeError("listen() needs a pool whose clients emit events (Neon Pool or pg)");
+  }
+  let failed: Error | undefined;
+  const onNotification = (message: SqlNotification) => {
+    if (message.channel === channel) onWake(message.payload ?? "");
+  };
+  const onError = (error: Error) => {
+    failed = error;
+  };
+  on("notification", onNotification);
+  on("error", onError);
+  await client.query(`listen "${channel}"`);
+  let stopped = false;
+  return async () => {
+    if (stopped) return;
+    stopped = true;
+    if (failed === undefined) await client.query(`unlisten "${channel}"`);
+    off("notification", onNotification);
+    off("error", onError);
+    client.release(failed ?? false);
+  };
 }

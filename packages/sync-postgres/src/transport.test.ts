@@ -9,6 +9,7 @@ import {
   createSchema,
   dropSchema,
   eventually,
+  listen,
   memoryEvent,
   randomName,
   settled,
@@ -469,7 +470,7 @@ describe("LISTEN wake-ups", () => {
       });
       await publisher.ensure();
       const wakes: string[] = [];
-      const stop = await listener.listen((cursor) => wakes.push(cursor));
+      const stop = await listen(pool, listener.channel, (cursor) => wakes.push(cursor));
       const first = memoryEvent();
       const cursors = await publisher.publish([first, memoryEvent()]);
       await eventually(async () => (wakes.length > 0 ? true : undefined), { what: "a wake-up" });

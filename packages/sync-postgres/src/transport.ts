@@ -9,15 +9,13 @@ import {
 } from "@memoria/sync-core";
 import { comparePositions, formatCursor, ORIGIN, type Position, parseCursor } from "./cursor.js";
 import { ensureJournal } from "./ddl.js";
-import { PostgresLeaderLease } from "./lease.js";
-import { checkRegion, type JournalNames, journalNames, quoteChannel } from "./names.js";
+import { checkChannel, checkRegion, type JournalNames, journalNames } from "./names.js";
 import {
   asError,
   inTransaction,
   num,
   numOrNull,
   type SqlClient,
-  type SqlNotification,
   type SqlPool,
   sqlState,
   text,
@@ -50,11 +48,6 @@ export interface PostgresTransportOptions {
   healthTimeoutMs?: number;
 }
 
-export interface ListenOptions {
-  /** The dedicated connection failed; no more wake-ups will come (polling still works). */
-  onError?: (error: Error) => void;
-}
-
 /** Largest page one pull or replay returns; a larger `limit` is capped. */
 export const MAX_BATCH = 10_000;
 
@@ -70,7 +63,6 @@ export class PostgresTransport implements SyncTransport {
   readonly channel: string;
   readonly names: JournalNames;
   private readonly pool: SqlPool;
-  private readonly quotedChannel: string;
   private readonly claimIdleMs: number;
   private readonly healthTimeoutMs: number;
   private readonly retentionEvents: number;
@@ -81,8 +73,7 @@ export class PostgresTransport implements SyncTransport {
     this.pool = options.pool;
     this.region = checkRegion(options.region);
     this.names = journalNames(options.table ?? "memoria_sync_events");
-    this.channel = options.channel ?? "memoria-sync";
-    this.quotedChannel = quoteChannel(this.channel);
+    this.channel = checkChannel(options.channel ?? "memoria-sync");
     this.claimIdleMs = nonNegative(options.claimIdleMs ?? 30_000, "claimIdleMs");
     this.healthTimeoutMs = nonNegative(options.healthTimeoutMs ?? 5_000, "healthTimeoutMs");
     this.retentionEvents = nonNegative(options.retentionEvents ?? 1_000_000, "retentionEvents");
@@ -107,64 +98,17 @@ export class PostgresTransport implements SyncTransport {
    */
   async publish(events: readonly SyncEvent[]): Promise<string[]> {
     if (events.length === 0) return [];
-    const rows = events.map((event, i) => {
-      const parsed = parseEvent(event);
-      if (!parsed.success) {
-        throw new TypeError(`event ${i} is not a SyncEvent: ${describeFieldErrors(parsed.errors)}`);
-      }
-      return { event: parsed.data, body: JSON.stringify(event) };
-    });
+    const rows = journalRows(events);
     // One row per event id; a repeat within the batch gets the first one's cursor.
-    const firsts = new Map<string, (typeof rows)[number]>();
+    const firsts = new Map<string, JournalRow>();
     for (const row of rows) if (!firsts.has(row.event.id)) firsts.set(row.event.id, row);
     const unique = [...firsts.values()];
     await this.ensure();
-    const n = this.names;
-    const cursors = await inTransaction(this.pool, async (client) => {
-      const byId = new Map<string, Position>();
-      const inserted = await client.query(
-        `insert into ${n.journal}
-           (event_id, namespace, origin, action, privacy, hlc, body, created_at)
-         select e.event_id, e.namespace, e.origin, e.action, e.privacy, e.hlc, e.body, e.created_at
-           from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[],
-                       $6::text[], $7::text[], $8::timestamptz[])
-                with ordinality as e(event_id, namespace, origin, action, privacy, hlc, body,
-                                     created_at, ord)
-          order by e.ord
-         on conflict (event_id) do nothing
-         returning id::text as id, txid::text as txid, event_id`,
-        [
-          unique.map((r) => r.event.id),
-          unique.map((r) => r.event.namespace),
-          unique.map((r) => r.event.origin),
-          unique.map((r) => r.event.action),
-          unique.map((r) => r.event.privacy),
-          unique.map((r) => r.event.hlc),
-          unique.map((r) => r.body),
-          unique.map((r) => r.event.created_at),
-        ],
-      );
-      let last: Position | undefined;
-      for (const row of inserted.rows) {
-        const position = { txid: BigInt(text(row, "txid")), id: BigInt(text(row, "id")) };
-        byId.set(text(row, "event_id"), position);
-        if (last === undefined || comparePositions(position, last) > 0) last = position;
-      }
+    return inTransaction(this.pool, async (client) => {
+      const { byId, last } = await insertRows(client, this.names, unique);
       const known = unique.filter((r) => !byId.has(r.event.id)).map((r) => r.event.id);
-      if (known.length > 0) {
-        // Already published (by an earlier call or a concurrent one that committed first).
-        const existing = await client.query(
-          `select id::text as id, txid::text as txid, event_id from ${n.journal}
-            where event_id = any($1::text[])`,
-          [known],
-        );
-        for (const row of existing.rows) {
-          byId.set(text(row, "event_id"), {
-            txid: BigInt(text(row, "txid")),
-            id: BigInt(text(row, "id")),
-          });
-        }
-      }
+      // Already published (by an earlier call or a concurrent one that committed first).
+      if (known.length > 0) await readPositions(client, this.names, known, byId);
       if (last !== undefined) {
         // Delivered at commit, to listeners only; it carries a position, never an event.
         await client.query("select pg_notify($1, $2)", [this.channel, formatCursor(last)]);
@@ -176,7 +120,6 @@ export class PostgresTransport implements SyncTransport {
         return formatCursor(position);
       });
     });
-    return cursors;
   }
 
   /**
@@ -412,70 +355,6 @@ export class PostgresTransport implements SyncTransport {
       };
     });
   }
-
-  /**
-   * LISTENs on the channel on a dedicated connection and calls `onWake` with the
-   * notified cursor after each publish. A hint only: notifications are lost while the
-   * connection is down (or a Neon compute suspends), so keep polling by cursor.
-   * Resolves once listening; the returned function UNLISTENs and releases the client.
-   * Works with the Neon `Pool` over WebSocket (Node and workerd) and `pg`; not over HTTP.
-   */
-  async listen(
-    onWake: (cursor: string) => void,
-    options: ListenOptions = {},
-  ): Promise<() => Promise<void>> {
-    const client = await this.pool.connect();
-    const on = client.on?.bind(client);
-    const off = client.removeListener?.bind(client);
-    if (on === undefined || off === undefined) {
-      client.release();
-      throw new TypeError("listen() needs a pool whose clients emit events (Neon Pool or pg)");
-    }
-    let failed: Error | undefined;
-    const onNotification = (message: SqlNotification) => {
-      if (message.channel === this.channel) onWake(message.payload ?? "");
-    };
-    const onError = (error: Error) => {
-      failed = error;
-      options.onError?.(error);
-    };
-    on("notification", onNotification);
-    on("error", onError);
-    const detach = () => {
-      off("notification", onNotification);
-      off("error", onError);
-    };
-    try {
-      await client.query(`listen ${this.quotedChannel}`);
-    } catch (error) {
-      detach();
-      client.release(asError(error));
-      throw error;
-    }
-    let stopped = false;
-    return async () => {
-      if (stopped) return;
-      stopped = true;
-      try {
-        if (failed === undefined) await client.query(`unlisten ${this.quotedChannel}`);
-        detach();
-        client.release(failed ?? false);
-      } catch (error) {
-        detach();
-        client.release(asError(error));
-      }
-    };
-  }
-
-  /** A leader lease kept in this journal's `<table>_leases` table. */
-  lease(name = "leader"): PostgresLeaderLease {
-    return new PostgresLeaderLease({
-      pool: this.pool,
-      table: this.names.table,
-      name,
-      ensureSchema: this.ensureSchema,
-    });
-  }
 }
 
 /**
@@ -511,4 +390,77 @@ function checkLimit(limit: number): number {
 function nonNegative(value: number, what: string): number {
   if (!Number.isFinite(value) || value < 0) throw new RangeError(`${what} must be >= 0: ${value}`);
   return value;
+}
+
+interface JournalRow {
+  event: SyncEvent;
+  body: string;
+}
+
+/** Each event checked against the v1 schema, with the exact text to store. */
+function journalRows(events: readonly SyncEvent[]): JournalRow[] {
+  return events.map((event, i) => {
+    const parsed = parseEvent(event);
+    if (!parsed.success) {
+      throw new TypeError(`event ${i} is not a SyncEvent: ${describeFieldErrors(parsed.errors)}`);
+    }
+    return { event: parsed.data, body: JSON.stringify(event) };
+  });
+}
+
+/** Inserts rows new to the journal, in order; returns their positions and the furthest. */
+async function insertRows(
+  client: SqlClient,
+  n: JournalNames,
+  rows: readonly JournalRow[],
+): Promise<{ byId: Map<string, Position>; last: Position | undefined }> {
+  const inserted = await client.query(
+    `insert into ${n.journal}
+       (event_id, namespace, origin, action, privacy, hlc, body, created_at)
+     select e.event_id, e.namespace, e.origin, e.action, e.privacy, e.hlc, e.body, e.created_at
+       from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[],
+                   $6::text[], $7::text[], $8::timestamptz[])
+            with ordinality as e(event_id, namespace, origin, action, privacy, hlc, body,
+                                 created_at, ord)
+      order by e.ord
+     on conflict (event_id) do nothing
+     returning id::text as id, txid::text as txid, event_id`,
+    [
+      rows.map((r) => r.event.id),
+      rows.map((r) => r.event.namespace),
+      rows.map((r) => r.event.origin),
+      rows.map((r) => r.event.action),
+      rows.map((r) => r.event.privacy),
+      rows.map((r) => r.event.hlc),
+      rows.map((r) => r.body),
+      rows.map((r) => r.event.created_at),
+    ],
+  );
+  const byId = new Map<string, Position>();
+  let last: Position | undefined;
+  for (const row of inserted.rows) {
+    const position = positionOf(row);
+    byId.set(text(row, "event_id"), position);
+    if (last === undefined || comparePositions(position, last) > 0) last = position;
+  }
+  return { byId, last };
+}
+
+/** Adds the journal positions of events already in it to `byId`. */
+async function readPositions(
+  client: SqlClient,
+  n: JournalNames,
+  eventIds: readonly string[],
+  byId: Map<string, Position>,
+): Promise<void> {
+  const existing = await client.query(
+    `select id::text as id, txid::text as txid, event_id from ${n.journal}
+      where event_id = any($1::text[])`,
+    [eventIds],
+  );
+  for (const row of existing.rows) byId.set(text(row, "event_id"), positionOf(row));
+}
+
+function positionOf(row: Record<string, unknown>): Position {
+  return { txid: BigInt(text(row, "txid")), id: BigInt(text(row, "id")) };
 }

@@ -11,6 +11,7 @@ import {
   createSchema,
   dropSchema,
   eventually,
+  listen,
   memoryEvent,
   randomName,
   settled,
@@ -113,7 +114,7 @@ describe("PostgresTransport in workerd", () => {
       const listener = new PostgresTransport({ pool, region: "region-b", table, channel });
       await listener.ensure();
       const wakes: string[] = [];
-      const stop = await listener.listen((cursor) => wakes.push(cursor));
+      const stop = await listen(pool, channel, (cursor) => wakes.push(cursor));
       const other = new Pool({ connectionString: inject("localServices").postgresUrl, max: 1 });
       try {
         const publisher = new PostgresTransport({

@@ -24,26 +24,52 @@ export interface RedisClientOptions {
    * @default false
    */
   enableAutoPipelining?: boolean;
+  /** Base of the retry backoff: a retry waits `backoffMs · e^n`. @default 50 (the client's) */
+  backoffMs?: number;
+  /** Each command gives up after this long, its retries included (an `AbortSignal` per request). */
+  timeoutMs?: number;
+  /** Later commands of this client see its earlier writes (Upstash sync token). @default true */
+  readYourWrites?: boolean;
+  /** HTTP keep-alive on the REST requests. @default true */
+  keepAlive?: boolean;
+  /** Logs each command's round trip (the client writes to the console). @default false */
+  latencyLogging?: boolean;
+  /** Sends Upstash's SDK telemetry headers. @default false */
+  enableTelemetry?: boolean;
 }
 
 /**
  * A client as this package needs it: `automaticDeserialization: false`, so stream bodies
  * come back as the exact strings that were written (the default JSON-parses them:
- * `"123"` → `123`), and no telemetry headers.
+ * `"123"` → `123`), and no telemetry headers unless asked.
  */
 export function createRedisClient(options: RedisClientOptions): Redis {
+  const timeoutMs = options.timeoutMs;
   return new Redis({
     url: options.url,
     token: options.token,
     automaticDeserialization: false,
-    enableTelemetry: false,
+    enableTelemetry: options.enableTelemetry ?? false,
     enableAutoPipelining: options.enableAutoPipelining ?? false,
-    ...(options.retries === undefined
-      ? {}
-      : options.retries <= 0
-        ? { retry: false as const }
-        : { retry: { retries: options.retries } }),
+    ...(options.readYourWrites === undefined ? {} : { readYourWrites: options.readYourWrites }),
+    ...(options.keepAlive === undefined ? {} : { keepAlive: options.keepAlive }),
+    ...(options.latencyLogging === undefined ? {} : { latencyLogging: options.latencyLogging }),
+    // A function: the client asks for a fresh signal per request, so the clock starts then.
+    ...(timeoutMs === undefined ? {} : { signal: () => AbortSignal.timeout(timeoutMs) }),
+    ...retryConfig(options),
   });
+}
+
+function retryConfig(options: RedisClientOptions) {
+  if (options.retries !== undefined && options.retries <= 0) return { retry: false as const };
+  if (options.retries === undefined && options.backoffMs === undefined) return {};
+  const base = options.backoffMs;
+  return {
+    retry: {
+      ...(options.retries === undefined ? {} : { retries: options.retries }),
+      ...(base === undefined ? {} : { backoff: (n: number) => Math.exp(n) * base }),
+    },
+  };
 }
 
 /**

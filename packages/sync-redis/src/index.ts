@@ -1,17 +1,12 @@
+export { leaseKey, redisBackend } from "./backend.js";
 export {
   createRedisClient,
   Redis,
   type RedisClientOptions,
   requireRawClient,
 } from "./client.js";
-export {
-  leaseKey,
-  type RedisTransportFromConfigOptions,
-  redisClientFromConfig,
-  redisLeaseFromConfig,
-  redisTransportFromConfig,
-} from "./config.js";
 export { createRedisLease, type RedisLease, type RedisLeaseOptions } from "./lease.js";
+export { REDIS_OPTIONS, type RedisOptionsRead, redisClientOptions } from "./options.js";
 export { compareStreamIds, isStreamId, STREAM_ID_PATTERN, streamIdMs } from "./stream-id.js";
 export {
   createRedisTransport,

@@ -130,22 +130,26 @@ export function createRedisLease(options: RedisLeaseOptions): RedisLease {
     async current(): Promise<Lease | null> {
       const sent = Date.now();
       const reply = await currentScript.exec(keys, []);
-      if (reply === null) return null;
-      const [value, pttl] = asArray(reply, "lease");
-      const remaining = asInteger(pttl, "PTTL");
-      if (remaining === -2) return null; // gone
-      const text = asString(value, "lease value");
-      const cut = text.lastIndexOf("|");
-      const token = text.slice(cut + 1);
-      if (cut < 0 || !/^\d+$/.test(token)) {
-        throw new TypeError(`lease key ${key} holds ${JSON.stringify(text)}, not holder|token`);
-      }
-      return {
-        holder: text.slice(0, cut),
-        token: Number(token),
-        // -1: the key has no expiry (not set by this code); it is held until someone releases it.
-        expiresAt: remaining === -1 ? Number.MAX_SAFE_INTEGER : sent + remaining,
-      };
+      return reply === null ? null : leaseFrom(reply, sent, key);
     },
+  };
+}
+
+/** The CURRENT script's `{ value, pttl }` as a lease; `null` when it expired meanwhile. */
+function leaseFrom(reply: unknown, sent: number, key: string): Lease | null {
+  const [value, pttl] = asArray(reply, "lease");
+  const remaining = asInteger(pttl, "PTTL");
+  if (remaining === -2) return null; // gone
+  const text = asString(value, "lease value");
+  const cut = text.lastIndexOf("|");
+  const token = text.slice(cut + 1);
+  if (cut < 0 || !/^\d+$/.test(token)) {
+    throw new TypeError(`lease key ${key} holds ${JSON.stringify(text)}, not holder|token`);
+  }
+  return {
+    holder: text.slice(0, cut),
+    token: Number(token),
+    // -1: the key has no expiry (not set by this code); it is held until someone releases it.
+    expiresAt: remaining === -1 ? Number.MAX_SAFE_INTEGER : sent + remaining,
   };
 }

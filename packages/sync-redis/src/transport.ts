@@ -99,189 +99,216 @@ export const MAX_PAGE = 10_000;
 
 /** `SyncTransport` over one Redis stream with one consumer group per region (DESIGN §5). */
 export function createRedisTransport(options: RedisTransportOptions): RedisTransport {
-  const redis = resolveClient(options.redis);
-  const stream = nonEmpty(options.stream, "stream");
-  const group = nonEmpty(options.group, "group");
-  const consumer = nonEmpty(options.consumer ?? `c-${crypto.randomUUID()}`, "consumer");
-  const retention = positiveInteger(
-    options.retentionEvents ?? DEFAULT_RETENTION_EVENTS,
-    "retentionEvents",
-  );
-  const claimIdleMs = nonNegativeInteger(
-    options.claimIdleMs ?? DEFAULT_CLAIM_IDLE_MS,
-    "claimIdleMs",
-  );
-  const healthTimeoutMs = positiveInteger(
-    options.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS,
-    "healthTimeoutMs",
-  );
-  const field = nonEmpty(options.bodyField ?? DEFAULT_BODY_FIELD, "bodyField");
-  const startId = (options.newGroupStart ?? "beginning") === "beginning" ? "0" : "$";
-
-  const pullScript = redis.createScript<unknown>(PULL_SCRIPT);
-  const healthScript = redis.createScript<unknown>(HEALTH_SCRIPT);
-  const pruneScript = redis.createScript<unknown>(PRUNE_SCRIPT);
-  // Where the next XAUTOCLAIM scan resumes. Only an optimisation: a new isolate starts
-  // at 0-0 and the scan wraps around to 0-0 by itself.
-  let claimCursor = "0-0";
-
-  function message(id: unknown, body: unknown, deliveries: unknown): TransportMessage {
-    const cursor = asString(id, "stream id");
-    return {
-      cursor,
-      // A missing field or a non-string reads as "": the consumer fails to parse it,
-      // counts it and acks it, instead of the transport choking on it.
-      body: typeof body === "string" ? body : "",
-      publishedAt: streamIdMs(cursor),
-      deliveries: asInteger(deliveries, "deliveries"),
-    };
-  }
-
+  const stream = streamOf(options);
+  const pruneScript = stream.redis.createScript<unknown>(PRUNE_SCRIPT);
+  const pruneConsumers = async (idleMs: number): Promise<string[]> => {
+    const idle = nonNegativeInteger(idleMs, "idleMs");
+    const reply = await pruneScript.exec([stream.key], [stream.group, String(idle)]);
+    return asArray(reply, "prune").map((name) => asString(name, "consumer name"));
+  };
   return {
     backend: "redis",
-    stream,
-    group,
-    consumer,
-
-    async publish(events: readonly SyncEvent[]): Promise<string[]> {
-      if (events.length === 0) return [];
-      // MULTI/EXEC in one request: the batch lands whole, in order, not interleaved with
-      // another publisher's, or not at all.
-      const tx = redis.multi();
-      for (const event of events) {
-        tx.xadd(
-          stream,
-          "*",
-          { [field]: JSON.stringify(event) },
-          { trim: { type: "MAXLEN", comparison: "~", threshold: retention } },
-        );
-      }
-      const ids = await tx.exec<unknown[]>();
-      return ids.map((id) => {
-        const text = asString(id, "XADD reply");
-        if (!isStreamId(text)) throw new TypeError(`XADD answered ${JSON.stringify(text)}`);
-        return text;
-      });
-    },
-
-    async pull(limit: number): Promise<RedisTransportBatch> {
-      const count = Math.min(positiveInteger(limit, "limit"), MAX_PAGE);
-      const reply = asArray(
-        await pullScript.exec(
-          [stream],
-          [group, consumer, String(count), String(claimIdleMs), claimCursor, startId, field],
-        ),
-        "pull reply",
-      );
-      const next = asString(reply[0], "claim cursor");
-      claimCursor = isStreamId(next) ? next : "0-0";
-      const flat = asArray(reply[3], "pull entries");
-      const messages: TransportMessage[] = [];
-      for (let i = 0; i + 2 < flat.length; i += 3) {
-        messages.push(message(flat[i], flat[i + 1], flat[i + 2]));
-      }
-      return {
-        messages,
-        more: reply[1] === 1,
-        trimmed: asArray(reply[2] ?? [], "trimmed ids").map((id) => asString(id, "trimmed id")),
-      };
-    },
-
-    async ack(cursors: readonly string[]): Promise<void> {
-      if (cursors.length === 0) return;
-      for (const cursor of cursors) {
-        if (!isStreamId(cursor)) throw new TypeError(`not a stream id: ${JSON.stringify(cursor)}`);
-      }
-      await redis.exec(["XACK", stream, group, ...cursors]);
-    },
-
-    async replaySince(
-      sinceMs: number,
-      replayOptions: { after?: string; limit?: number } = {},
-    ): Promise<TransportBatch> {
-      if (!Number.isFinite(sinceMs)) throw new RangeError("sinceMs must be a finite number");
-      const limit = Math.min(
-        positiveInteger(replayOptions.limit ?? DEFAULT_REPLAY_LIMIT, "limit"),
-        MAX_PAGE,
-      );
-      const since = `${Math.max(0, Math.floor(sinceMs))}-0`;
-      const after = replayOptions.after;
-      if (after !== undefined && !isStreamId(after)) {
-        throw new TypeError(`after: not a stream id: ${JSON.stringify(after)}`);
-      }
-      // `after` continues a page (exclusive); it never reaches back before `sinceMs`.
-      const start =
-        after !== undefined && compareStreamIds(after, since) >= 0 ? `(${after}` : since;
-      // XRANGE reads the stream only: no group, no pending list, no cursor is touched.
-      const entries = asArray(
-        await redis.exec(["XRANGE", stream, start, "+", "COUNT", limit + 1]),
-        "XRANGE reply",
-      );
-      const messages = entries.slice(0, limit).map((raw) => {
-        const [id, fields] = asArray(raw, "XRANGE entry");
-        return message(id, bodyOf(fields, field), 1);
-      });
-      return { messages, more: entries.length > limit };
-    },
-
-    async health(): Promise<RedisTransportHealth> {
-      const started = Date.now();
-      const probe = healthScript.exec([stream], [group]);
-      // The loser of the race must not become an unhandled rejection.
-      probe.catch(() => undefined);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`no answer within ${healthTimeoutMs} ms`)),
-          healthTimeoutMs,
-        );
-      });
-      try {
-        const reply = asArray(await Promise.race([probe, timeout]), "health reply");
-        return { ...readHealth(reply, startId), latencyMs: Date.now() - started };
-      } catch (error) {
-        return {
-          backend: "redis",
-          reachable: false,
-          latencyMs: Date.now() - started,
-          lagEvents: 0,
-          oldestUnackedAt: null,
-          lastEventAt: null,
-          streamLength: 0,
-          pending: 0,
-          trimmedUnread: 0,
-          error: describeError(error),
-        };
-      } finally {
-        if (timer !== undefined) clearTimeout(timer);
-      }
-    },
-
+    stream: stream.key,
+    group: stream.group,
+    consumer: stream.consumer,
+    publish: (events) => publish(stream, events),
+    pull: (limit) => pull(stream, limit),
+    ack: (cursors) => ack(stream, cursors),
+    replaySince: (sinceMs, replayOptions) => replaySince(stream, sinceMs, replayOptions),
+    health: () => probeHealth(stream),
+    pruneConsumers,
     async maintain(): Promise<string> {
-      const removed = await this.pruneConsumers(CONSUMER_IDLE_PRUNE_MS);
+      const removed = await pruneConsumers(CONSUMER_IDLE_PRUNE_MS);
       return `pruned ${removed.length} idle consumers`;
-    },
-
-    async pruneConsumers(idleMs: number): Promise<string[]> {
-      const idle = nonNegativeInteger(idleMs, "idleMs");
-      const reply = asArray(await pruneScript.exec([stream], [group, String(idle)]), "prune");
-      return reply.map((name) => asString(name, "consumer name"));
     },
   };
 }
 
+/** One transport's stream, group and settings, checked once. */
+interface Stream {
+  redis: Redis;
+  key: string;
+  group: string;
+  consumer: string;
+  retention: number;
+  claimIdleMs: number;
+  healthTimeoutMs: number;
+  field: string;
+  startId: "0" | "$";
+  pullScript: Script;
+  healthScript: Script;
+  /**
+   * Where the next XAUTOCLAIM scan resumes. Only an optimisation: a new isolate starts
+   * at 0-0 and the scan wraps around to 0-0 by itself.
+   */
+  claimCursor: string;
+}
+
+type Script = ReturnType<Redis["createScript"]>;
+
+function streamOf(options: RedisTransportOptions): Stream {
+  const redis = resolveClient(options.redis);
+  return {
+    redis,
+    key: nonEmpty(options.stream, "stream"),
+    group: nonEmpty(options.group, "group"),
+    consumer: nonEmpty(options.consumer ?? `c-${crypto.randomUUID()}`, "consumer"),
+    retention: positiveInteger(
+      options.retentionEvents ?? DEFAULT_RETENTION_EVENTS,
+      "retentionEvents",
+    ),
+    claimIdleMs: nonNegativeInteger(options.claimIdleMs ?? DEFAULT_CLAIM_IDLE_MS, "claimIdleMs"),
+    healthTimeoutMs: positiveInteger(
+      options.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS,
+      "healthTimeoutMs",
+    ),
+    field: nonEmpty(options.bodyField ?? DEFAULT_BODY_FIELD, "bodyField"),
+    startId: (options.newGroupStart ?? "beginning") === "beginning" ? "0" : "$",
+    pullScript: redis.createScript<unknown>(PULL_SCRIPT),
+    healthScript: redis.createScript<unknown>(HEALTH_SCRIPT),
+    claimCursor: "0-0",
+  };
+}
+
+function message(id: unknown, body: unknown, deliveries: unknown): TransportMessage {
+  const cursor = asString(id, "stream id");
+  return {
+    cursor,
+    // A missing field or a non-string reads as "": the consumer fails to parse it,
+    // counts it and acks it, instead of the transport choking on it.
+    body: typeof body === "string" ? body : "",
+    publishedAt: streamIdMs(cursor),
+    deliveries: asInteger(deliveries, "deliveries"),
+  };
+}
+
+async function publish(s: Stream, events: readonly SyncEvent[]): Promise<string[]> {
+  if (events.length === 0) return [];
+  // MULTI/EXEC in one request: the batch lands whole, in order, not interleaved with
+  // another publisher's, or not at all.
+  const tx = s.redis.multi();
+  for (const event of events) {
+    tx.xadd(
+      s.key,
+      "*",
+      { [s.field]: JSON.stringify(event) },
+      { trim: { type: "MAXLEN", comparison: "~", threshold: s.retention } },
+    );
+  }
+  const ids = await tx.exec<unknown[]>();
+  return ids.map((id) => {
+    const text = asString(id, "XADD reply");
+    if (!isStreamId(text)) throw new TypeError(`XADD answered ${JSON.stringify(text)}`);
+    return text;
+  });
+}
+
+async function pull(s: Stream, limit: number): Promise<RedisTransportBatch> {
+  const count = Math.min(positiveInteger(limit, "limit"), MAX_PAGE);
+  const reply = asArray(
+    await s.pullScript.exec(
+      [s.key],
+      [
+        s.group,
+        s.consumer,
+        String(count),
+        String(s.claimIdleMs),
+        s.claimCursor,
+        s.startId,
+        s.field,
+      ],
+    ),
+    "pull reply",
+  );
+  const next = asString(reply[0], "claim cursor");
+  s.claimCursor = isStreamId(next) ? next : "0-0";
+  const flat = asArray(reply[3], "pull entries");
+  const messages: TransportMessage[] = [];
+  for (let i = 0; i + 2 < flat.length; i += 3) {
+    messages.push(message(flat[i], flat[i + 1], flat[i + 2]));
+  }
+  return {
+    messages,
+    more: reply[1] === 1,
+    trimmed: asArray(reply[2] ?? [], "trimmed ids").map((id) => asString(id, "trimmed id")),
+  };
+}
+
+async function ack(s: Stream, cursors: readonly string[]): Promise<void> {
+  if (cursors.length === 0) return;
+  for (const cursor of cursors) {
+    if (!isStreamId(cursor)) throw new TypeError(`not a stream id: ${JSON.stringify(cursor)}`);
+  }
+  await s.redis.exec(["XACK", s.key, s.group, ...cursors]);
+}
+
+async function replaySince(
+  s: Stream,
+  sinceMs: number,
+  options: { after?: string; limit?: number } = {},
+): Promise<TransportBatch> {
+  if (!Number.isFinite(sinceMs)) throw new RangeError("sinceMs must be a finite number");
+  const limit = Math.min(positiveInteger(options.limit ?? DEFAULT_REPLAY_LIMIT, "limit"), MAX_PAGE);
+  const since = `${Math.max(0, Math.floor(sinceMs))}-0`;
+  const after = options.after;
+  if (after !== undefined && !isStreamId(after)) {
+    throw new TypeError(`after: not a stream id: ${JSON.stringify(after)}`);
+  }
+  // `after` continues a page (exclusive); it never reaches back before `sinceMs`.
+  const start = after !== undefined && compareStreamIds(after, since) >= 0 ? `(${after}` : since;
+  // XRANGE reads the stream only: no group, no pending list, no cursor is touched.
+  const entries = asArray(
+    await s.redis.exec(["XRANGE", s.key, start, "+", "COUNT", limit + 1]),
+    "XRANGE reply",
+  );
+  const messages = entries.slice(0, limit).map((raw) => {
+    const [id, fields] = asArray(raw, "XRANGE entry");
+    return message(id, bodyOf(fields, s.field), 1);
+  });
+  return { messages, more: entries.length > limit };
+}
+
+/** Never throws: no answer within `healthTimeoutMs`, or an error, is `reachable: false`. */
+async function probeHealth(s: Stream): Promise<RedisTransportHealth> {
+  const started = Date.now();
+  const probe = s.healthScript.exec([s.key], [s.group]);
+  // The loser of the race must not become an unhandled rejection.
+  probe.catch(() => undefined);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${s.healthTimeoutMs} ms`)),
+      s.healthTimeoutMs,
+    );
+  });
+  try {
+    const reply = asArray(await Promise.race([probe, timeout]), "health reply");
+    return { ...readHealth(reply, s.startId), latencyMs: Date.now() - started };
+  } catch (error) {
+    return {
+      ...EMPTY_HEALTH,
+      reachable: false,
+      latencyMs: Date.now() - started,
+      error: describeError(error),
+    };
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+const EMPTY_HEALTH = {
+  backend: "redis" as const,
+  lagEvents: 0,
+  oldestUnackedAt: null,
+  lastEventAt: null,
+  streamLength: 0,
+  pending: 0,
+  trimmedUnread: 0,
+};
+
 function readHealth(reply: unknown[], startId: "0" | "$"): Omit<RedisTransportHealth, "latencyMs"> {
   const base = { backend: "redis" as const, reachable: true, trimmedUnread: 0 };
-  if (reply[0] === 0) {
-    return {
-      ...base,
-      lagEvents: 0,
-      oldestUnackedAt: null,
-      lastEventAt: null,
-      streamLength: 0,
-      pending: 0,
-    };
-  }
+  if (reply[0] === 0) return { ...EMPTY_HEALTH, reachable: true };
   const length = asInteger(reply[1], "XLEN");
   const firstId = asOptionalString(reply[2], "first id");
   const lastId = asOptionalString(reply[3], "last id");

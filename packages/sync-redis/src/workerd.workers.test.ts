@@ -5,12 +5,7 @@
  */
 import { loadConfig } from "@memoria/sync-core";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  createRedisLease,
-  createRedisTransport,
-  redisLeaseFromConfig,
-  redisTransportFromConfig,
-} from "./index.js";
+import { createRedisLease, createRedisTransport, redisBackend } from "./index.js";
 import {
   CLOSED_ENDPOINT,
   cleanUp,
@@ -91,10 +86,11 @@ describe("transport in workerd", () => {
         MEMORIA_REGION__ID: "region-b",
       },
     }).config;
-    const t = redisTransportFromConfig(config);
+    const connection = redisBackend.connect(config);
+    const t = connection.transport;
     const ids = await t.publish([sampleEvent()]);
     expect((await t.pull(5)).messages.map((m) => m.cursor)).toEqual(ids);
-    const lease = redisLeaseFromConfig(config);
+    const lease = connection.lease("scheduler");
     expect(lease.key).toBe(`${channel}:lease:scheduler`);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SYNC_BACKENDS } from "../backend.js";
 import { NAME_PATTERN, PRIVACY_MAX, PRIVACY_MIN, regionIdSchema } from "../event.js";
 import { LOG_LEVELS } from "../log.js";
 import { flag, int, num, scalarMap, toJson, toNumber } from "./coerce.js";
@@ -32,6 +33,16 @@ export function isIanaTimeZone(zone: string): boolean {
   } catch {
     return false;
   }
+}
+
+const backendChoices = ["none", ...SYNC_BACKENDS];
+/** `must be none, redis or postgres`; the Python original's in-process backend gets a reason. */
+function backendError(issue: { input?: unknown }): string {
+  const choices = `${backendChoices.slice(0, -1).join(", ")} or ${backendChoices.at(-1)}`;
+  if (issue.input === "memory") {
+    return `"memory" (the original's in-process backend) has no edge equivalent: regions share no process; must be ${choices}`;
+  }
+  return `must be ${choices}`;
 }
 
 export const regionSchema = z
@@ -86,11 +97,11 @@ export const syncSchema = z
   .strictObject({
     /** @default false */
     enabled: flag().default(false),
-    /** `none` turns sync off; the Python original's `memory` backend has no edge equivalent. @default "none" */
+    /** `none` turns sync off, else one of `SYNC_BACKENDS`. @default "none" */
     backend: z
       .preprocess(
         (v) => (typeof v === "string" ? v.trim().toLowerCase() : v),
-        z.enum(["none", "redis", "postgres"], { error: "must be none, redis or postgres" }),
+        z.enum(["none", ...SYNC_BACKENDS], { error: backendError }),
       )
       .default("none"),
     /** Redis: the Upstash REST URL; Postgres: a postgres:// URL. Secret. */

@@ -9,6 +9,7 @@ import type { Hono } from "hono";
 import { type HonoEnv, json } from "../../app.js";
 import { kickSync } from "../../sync/kick.js";
 import { jsonBody } from "../../validate.js";
+import { presentMemory } from "./present.js";
 import { createMemoryBody } from "./schema.js";
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -46,7 +47,7 @@ export function registerCreateMemory(app: Hono<HonoEnv>): void {
     if (result.replayed) headers["idempotent-replayed"] = "true";
     return json(
       result.replayed ? 200 : 201,
-      { memory: result.memory, sync_token: result.hlc },
+      { memory: presentMemory(result.memory, services.config), sync_token: result.hlc },
       headers,
     );
   });

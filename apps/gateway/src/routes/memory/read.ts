@@ -2,14 +2,16 @@ import { ProblemError } from "@memoria/sync-core";
 import type { Hono } from "hono";
 import { type HonoEnv, json } from "../../app.js";
 import { parseWith } from "../../validate.js";
+import { presentMemory } from "./present.js";
 import { listMemoryQuery, memoryIdParam } from "./schema.js";
 
 export function registerReadMemory(app: Hono<HonoEnv>): void {
   app.get("/memory/:id", async (c) => {
     const { id } = parseWith(memoryIdParam, c.req.param(), "path");
-    const memory = await c.get("services").store.getMemory(id);
+    const services = c.get("services");
+    const memory = await services.store.getMemory(id);
     if (!memory) throw new ProblemError(404, { detail: `memory ${id} not found in this region` });
-    return json(200, { memory });
+    return json(200, { memory: presentMemory(memory, services.config) });
   });
 
   app.get("/memory", async (c) => {
@@ -37,6 +39,7 @@ export function registerReadMemory(app: Hono<HonoEnv>): void {
           });
         throw error;
       });
-    return json(200, page);
+    const { config } = c.get("services");
+    return json(200, { ...page, items: page.items.map((memory) => presentMemory(memory, config)) });
   });
 }

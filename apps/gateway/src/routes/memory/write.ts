@@ -4,6 +4,7 @@ import type { Hono } from "hono";
 import { type HonoEnv, json } from "../../app.js";
 import { kickSync } from "../../sync/kick.js";
 import { jsonBody, parseWith } from "../../validate.js";
+import { presentMemory } from "./present.js";
 import { memoryIdParam, updateMemoryBody } from "./schema.js";
 
 function notFound(error: unknown): never {
@@ -27,7 +28,7 @@ export function registerWriteMemory(app: Hono<HonoEnv>): void {
     kickSync(c, result.events.length > 0);
     return json(
       200,
-      { memory: result.memory, sync_token: result.hlc },
+      { memory: presentMemory(result.memory, services.config), sync_token: result.hlc },
       { [SYNC_TOKEN_HEADER]: formatSyncToken(result.hlc) },
     );
   });
