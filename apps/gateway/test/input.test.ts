@@ -197,6 +197,26 @@ describe("bad input never changes the store", () => {
       await call(regions.a, "/settings", { method: "PATCH", key: API_KEY, json: ["sync.enabled"] }),
       400,
     );
+    // A configuration the backend cannot use is refused before it is saved: the URL form
+    // the operator guides write for Redis needs TCP, which Workers do not have.
+    await expectProblem(
+      await call(regions.a, "/settings", {
+        method: "PATCH",
+        key: API_KEY,
+        json: { "sync.connection_url": "redis://redis.internal:6379/0" },
+      }),
+      400,
+      ["sync.connection_url"],
+    );
+    await expectProblem(
+      await call(regions.a, "/settings", {
+        method: "PATCH",
+        key: API_KEY,
+        json: { "sync.options": { retries: 2, socket_keepalive_intervall: 5 } },
+      }),
+      400,
+      ["sync.options.socket_keepalive_intervall"],
+    );
     await expectProblem(
       await call(regions.a, "/settings", {
         method: "PATCH",
@@ -218,6 +238,36 @@ describe("bad input never changes the store", () => {
     expect(response.status).toBe(200);
     const health = (await (await call(regions.a, "/healthz")).json()) as { status: string };
     expect(health.status).toBe("ok");
+  });
+});
+
+describe("memory.team_namespace_prefix", () => {
+  it("forms each answer's team_namespace, and a settings change takes effect at once", async () => {
+    const created = await call(regions.a, "/memory", {
+      method: "POST",
+      json: { text: "team note", y: 2, team: "alpha" },
+    });
+    const { memory } = (await created.json()) as { memory: { id: string; team_namespace: string } };
+    expect(memory.team_namespace).toBe("team-alpha");
+    const patched = await call(regions.a, "/settings", {
+      method: "PATCH",
+      key: API_KEY,
+      json: { "memory.team_namespace_prefix": "squad" },
+    });
+    expect(patched.status).toBe(200);
+    const read = (await (await call(regions.a, `/memory/${memory.id}`)).json()) as {
+      memory: { team_namespace: string };
+    };
+    expect(read.memory.team_namespace).toBe("squad-alpha");
+    const list = (await (await call(regions.a, "/memory?team=alpha")).json()) as {
+      items: Array<{ team_namespace: string | null }>;
+    };
+    expect(list.items.map((item) => item.team_namespace)).toEqual(["squad-alpha"]);
+    await call(regions.a, "/settings", {
+      method: "PATCH",
+      key: API_KEY,
+      json: { "memory.team_namespace_prefix": null },
+    });
   });
 });
 

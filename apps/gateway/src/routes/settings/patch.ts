@@ -7,6 +7,7 @@ import {
   settingsView,
   withoutMaskedSecrets,
 } from "@memoria/sync-core";
+import { validateSyncConfig } from "@memoria/transports";
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { type HonoEnv, json } from "../../app.js";
@@ -68,15 +69,22 @@ function applyPatch(
   return next;
 }
 
-/** The whole configuration these overrides would give, or a 400 naming every bad key. */
+/**
+ * The whole configuration these overrides would give, or a 400 naming every bad key: the
+ * schema's rules first, then the sync backend's (a `redis://` URL where the edge needs the
+ * REST URL, an unknown client option), so a configuration that cannot work is never saved.
+ */
 function validated(c: Context<HonoEnv>, overrides: Record<string, unknown>): MemoriaConfig {
   const { env } = c.get("services");
   try {
-    return loadConfig({
+    const { config } = loadConfig({
       ...(env.MEMORIA_TOML ? { toml: env.MEMORIA_TOML } : {}),
       env: stringVars(c.env as unknown as Record<string, unknown>),
       overrides,
-    }).config;
+    });
+    const { issues } = config.sync.enabled ? validateSyncConfig(config) : { issues: [] };
+    if (issues.length > 0) throw new ConfigError(issues);
+    return config;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     throw new ProblemError(400, {
