@@ -1,19 +1,10 @@
-import type { SyncBackend } from "@memoria/sync-core";
+import { type SyncBackend, syncHealthSchema } from "@memoria/sync-core";
 import { callGateway } from "./client.js";
 
 export interface SmokeCheck {
   name: string;
   ok: boolean;
   detail: string;
-}
-
-interface HealthSync {
-  region: string;
-  backend: string;
-  ready: boolean;
-  role: string;
-  transport: { reachable: boolean; error?: string } | null;
-  lag: { events: number; seconds: number };
 }
 
 /**
@@ -47,7 +38,10 @@ export async function smoke(options: {
 /** One region on the expected backend, ready, its transport reachable. */
 async function healthCheck(url: string, backend: SyncBackend): Promise<SmokeCheck> {
   try {
-    const health = await callGateway<HealthSync>(new URL("/health/sync", url).toString());
+    // Parsed with the gateway's own schema: a body that drifted fails here, named.
+    const health = syncHealthSchema.parse(
+      await callGateway<unknown>(new URL("/health/sync", url).toString()),
+    );
     const problems = [
       health.backend !== backend ? `backend is ${health.backend}` : "",
       health.ready ? "" : "not ready",
