@@ -2,7 +2,14 @@ import { createKeyring, HybridClock, type SyncEvent } from "@memoria/sync-core";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createStore, type Store } from "./store.js";
-import { dropSchemas, TEST_KEYS, testPool, uniqueName } from "./store.testkit.js";
+import {
+  dropSchemas,
+  seededRandom,
+  shuffle,
+  TEST_KEYS,
+  testPool,
+  uniqueName,
+} from "./store.testkit.js";
 
 /**
  * Convergence on the real store: random histories of creates, updates (privacy changes
@@ -134,7 +141,7 @@ it("two regions end with identical stores on what both bands allow", async () =>
         };
         const schemaOf = { a: schemaA, b: schemaB };
         const delivered = { a: 0, b: 0 };
-        const rng = mulberry32(seed);
+        const rng = seededRandom(seed);
 
         for (const step of ops) {
           if (step.op === "sync") {
@@ -192,22 +199,3 @@ it("two regions end with identical stores on what both bands allow", async () =>
     { numRuns: 25 },
   );
 });
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffle<T>(items: T[], rng: () => number): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [items[i], items[j]] = [items[j] as T, items[i] as T];
-  }
-  return items;
-}

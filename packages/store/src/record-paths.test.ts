@@ -12,7 +12,14 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { MemoryFields, MemoryFieldsInput, MemoryPatch } from "./memory.js";
 import { CONTENT_NAMES, type ContentName } from "./record.js";
 import { createStore, type Store } from "./store.js";
-import { dropSchemas, TEST_KEYS, testPool, uniqueName } from "./store.testkit.js";
+import {
+  dropSchemas,
+  seededRandom,
+  shuffle,
+  TEST_KEYS,
+  testPool,
+  uniqueName,
+} from "./store.testkit.js";
 
 /**
  * The local path and the replicated path store a record the same way: random creates,
@@ -135,7 +142,7 @@ it("a record's row is the same whether written here or replicated from a peer", 
         const a = makeStore(schemaA, "region-a", namespace, bandA);
         let bandB = BAND_B;
         let b = makeStore(schemaB, "region-b", namespace, bandB);
-        const rng = mulberry32(seed);
+        const rng = seededRandom(seed);
         let delivered = 0;
         const ids: string[] = [];
         const live = new Set<string>();
@@ -188,22 +195,3 @@ it("a record's row is the same whether written here or replicated from a peer", 
     { numRuns: 30 },
   );
 });
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffle<T>(items: T[], rng: () => number): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [items[i], items[j]] = [items[j] as T, items[i] as T];
-  }
-  return items;
-}
