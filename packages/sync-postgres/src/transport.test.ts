@@ -211,21 +211,26 @@ describe("redelivery and acks", () => {
 
   it("holds an unacked entry back until it has been idle claimIdleMs", async () => {
     const own = freshTable();
-    const t = transport({ table: own, claimIdleMs: 400 });
+    // Long enough that the pulls below finish inside it even on a loaded machine.
+    const t = transport({ table: own, claimIdleMs: 1_500 });
     const [c1, c2] = await t.publish([memoryEvent(), memoryEvent()]);
     expect((await t.pull(1)).messages.map((m) => m.cursor)).toEqual([c1]);
     // c1 is still in the hands of the first consumer: the next pull moves on to c2.
     const next = await t.pull(10);
     expect(next.messages.map((m) => m.cursor)).toEqual([c2]);
     expect((await t.pull(10)).messages).toEqual([]);
-    const again = await eventually(
+    // c1 and c2 were handed out moments apart, so on a loaded machine each may come back
+    // in its own pull once its own claimIdleMs has passed: collect until both have.
+    const redelivered: Array<[string, number]> = [];
+    await eventually(
       async () => {
         const batch = await t.pull(10);
-        return batch.messages.length > 0 ? batch : undefined;
+        redelivered.push(...batch.messages.map((m): [string, number] => [m.cursor, m.deliveries]));
+        return redelivered.length >= 2 ? true : undefined;
       },
-      { timeoutMs: 5_000, intervalMs: 100, what: "redelivery after idle" },
+      { timeoutMs: 10_000, intervalMs: 100, what: "redelivery after idle" },
     );
-    expect(again.messages.map((m) => [m.cursor, m.deliveries])).toEqual([
+    expect(redelivered).toEqual([
       [c1, 2],
       [c2, 2],
     ]);
