@@ -13,6 +13,7 @@ import { startRegions } from "./regions.js";
 let topology: Topology;
 let router: RunningRouter;
 const NEW_YORK = { latitude: "40.71", longitude: "-74.01" };
+const COOLDOWN_MS = 4_000;
 
 beforeAll(async () => {
   topology = await startRegions("bk");
@@ -35,9 +36,10 @@ beforeAll(async () => {
         role: "writer",
       },
     ],
-    // Probes rarely, so the test, not the prober, drives the circuit.
+    // Probes rarely, so the test, not the prober, drives the circuit; a cool-down long
+    // enough that the "still open" checks finish inside it on a loaded machine.
     vars: {
-      MEMORIA_ROUTER__BREAKER_COOLDOWN_MS: "1500",
+      MEMORIA_ROUTER__BREAKER_COOLDOWN_MS: String(COOLDOWN_MS),
       MEMORIA_ROUTER__PROBE_INTERVAL_MS: "600000",
     },
   });
@@ -75,7 +77,7 @@ it("opens on a failure, stays open through the cool-down, then lets exactly one 
   });
 
   // Half-open: of many requests at once, one tries the region; all are still served.
-  await new Promise((resolve) => setTimeout(resolve, 1_600));
+  await new Promise((resolve) => setTimeout(resolve, COOLDOWN_MS + 100));
   const burst = await Promise.all(
     Array.from({ length: 6 }, () => router.fetch("/memory?limit=1", { cf: NEW_YORK })),
   );
@@ -92,7 +94,7 @@ it("hands out one trial per half-open circuit however many isolates ask at once"
   };
   await health.reportFailure("region-dead", "test");
   expect(await health.claimTrial("region-dead")).toBe(false); // still cooling down
-  await new Promise((resolve) => setTimeout(resolve, 1_600));
+  await new Promise((resolve) => setTimeout(resolve, COOLDOWN_MS + 100));
   const grants = await Promise.all(
     Array.from({ length: 8 }, () => health.claimTrial("region-dead")),
   );
