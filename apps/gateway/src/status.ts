@@ -1,4 +1,5 @@
 import type { Lease, LeaseView, SyncHealth, TransportHealth } from "@memoria/sync-core";
+import { syncBackends } from "@memoria/transports";
 import type { Services } from "./services.js";
 
 export type Role = SyncHealth["role"];
@@ -29,6 +30,8 @@ export async function collectStatus(services: Services): Promise<SyncHealth> {
     signing_key_id: services.keyring?.current ?? null,
     store: seen.store,
     transport: seen.transport ? { ...seen.transport } : null,
+    capabilities:
+      config.sync.backend === "none" ? null : syncBackends[config.sync.backend].capabilities,
     lag: {
       events: seen.transport?.lagEvents ?? 0,
       seconds: oldest === null ? 0 : Math.max(0, (Date.now() - oldest) / 1000),

@@ -7,6 +7,7 @@ import {
   syncHealthSchema,
   type UnsignedSyncEvent,
 } from "@memoria/sync-core";
+import { syncBackends } from "@memoria/transports";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRegion } from "../local/region.js";
 import {
@@ -354,6 +355,8 @@ for (const backend of ["redis", "postgres"] as Backend[]) {
       // The body is the contract the router parses: every field valid, none it does not know.
       expect(syncHealthSchema.parse(health)).toEqual(health);
       expect(health.config_warnings).toEqual([]);
+      // What the backend can do comes from the registry, not from the gateway's own idea.
+      expect(health.capabilities).toEqual(syncBackends[backend].capabilities);
       const healthz = await call(regions.b, "/healthz");
       expect(healthz.status).toBe(200);
       expect(healthz.headers.get("x-memoria-region")).toBe("region-b");

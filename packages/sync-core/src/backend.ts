@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { ConfigIssue } from "./config/load.js";
 import type { MemoriaConfig } from "./config/schema.js";
 import type { Logger } from "./log.js";
@@ -11,22 +12,26 @@ import type { LeaderLease, SyncTransport } from "./transport.js";
 export const SYNC_BACKENDS = ["redis", "postgres"] as const;
 export type SyncBackend = (typeof SYNC_BACKENDS)[number];
 
-/** What a backend can do, for the code that schedules delivery and leader work. */
-export interface BackendCapabilities {
+/**
+ * What a backend can do, for the code that schedules delivery and leader work; every
+ * gateway reports its backend's in `/health/sync`.
+ */
+export const backendCapabilitiesSchema = z.strictObject({
   /**
    * `pull`: each region reads from its durable cursor when it polls (a Durable Object
    * alarm, the cron). `push`: the backend calls the region (a queue consumer), so the
    * region does not poll.
    */
-  delivery: "pull" | "push";
+  delivery: z.enum(["pull", "push"]),
   /** Offers `LeaderLease`s in the same store (writer role, scheduler leader). */
-  leases: boolean;
+  leases: z.boolean(),
   /**
    * A peer's signed "I just published" hint shortens the wait: true for pull delivery
    * over clients that cannot block (REST Redis, LISTEN that lives only for a request).
    */
-  wakeHints: boolean;
-}
+  wakeHints: z.boolean(),
+});
+export type BackendCapabilities = z.infer<typeof backendCapabilitiesSchema>;
 
 /** What a configuration means for one backend, judged before anything connects. */
 export interface BackendConfigReport {

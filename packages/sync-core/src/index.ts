@@ -3,6 +3,7 @@ export {
   type BackendConfigReport,
   type BackendConnection,
   type BackendDeps,
+  backendCapabilitiesSchema,
   backendMismatch,
   SYNC_BACKENDS,
   type SyncBackend,

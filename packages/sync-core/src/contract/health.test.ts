@@ -24,6 +24,7 @@ function body(): SyncHealth {
       oldestUnackedAt: null,
       lastEventAt: 1_000,
     },
+    capabilities: { delivery: "pull", leases: true, wakeHints: true },
     lag: { events: 0, seconds: 0 },
     outbox: { unpublished: 0 },
     last_event_at: null,
@@ -55,6 +56,11 @@ describe("/health/sync body", () => {
   it("reads a gateway deployed before config_warnings existed as having none", () => {
     const { config_warnings: _dropped, ...older } = body();
     expect(syncHealthSchema.parse(older).config_warnings).toEqual([]);
+  });
+
+  it("reads a gateway deployed before capabilities existed as declaring none", () => {
+    const { capabilities: _dropped, ...older } = body();
+    expect(syncHealthSchema.parse(older).capabilities).toBeNull();
   });
 
   it("refuses a body that breaks the contract, naming the field", () => {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { backendCapabilitiesSchema } from "../backend.js";
 import { isHlcString } from "../hlc.js";
 
 /**
@@ -42,6 +43,8 @@ export const syncHealthSchema = z.object({
   signing_key_id: z.string().nullable(),
   store: z.object({ reachable: z.boolean(), error: z.string().optional() }),
   transport: transportHealthSchema.nullable(),
+  /** The backend's declared capabilities, from the registry; null when sync is off. */
+  capabilities: backendCapabilitiesSchema.nullable().default(null),
   lag: z.object({ events: z.number(), seconds: z.number() }),
   outbox: z.object({ unpublished: z.number() }),
   last_event_at: z.string().nullable(),
