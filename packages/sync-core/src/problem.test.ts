@@ -16,7 +16,13 @@ describe("problem+json", () => {
       title: "Not Found",
       status: 404,
       detail: "memory mem-1 not found",
+      message: "memory mem-1 not found",
     });
+  });
+
+  it("repeats the detail, or else the title, as upstream Memoria's `message`", () => {
+    expect(problem(409, { detail: "already deleted" }).message).toBe("already deleted");
+    expect(problem(401).message).toBe("Unauthorized");
   });
 
   it("answers with the problem content type and status", async () => {

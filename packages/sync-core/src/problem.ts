@@ -14,6 +14,12 @@ export const problemDetailsSchema = z.object({
   detail: z.string().optional(),
   instance: z.string().optional(),
   errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  /**
+   * The detail (or the title) again, under the name upstream Memoria's errors use
+   * (`{"status": "error", "message": …}`), so its clients keep reading errors. An RFC 9457
+   * extension member.
+   */
+  message: z.string().optional(),
 });
 export type ProblemDetails = z.infer<typeof problemDetailsSchema>;
 
@@ -54,6 +60,7 @@ export function problem(status: number, init: ProblemInit = {}): ProblemDetails 
   if (init.detail !== undefined) details.detail = init.detail;
   if (init.instance !== undefined) details.instance = init.instance;
   if (init.errors !== undefined && init.errors.length > 0) details.errors = init.errors;
+  details.message = details.detail ?? details.title;
   return details;
 }
 
