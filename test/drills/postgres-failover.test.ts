@@ -3,7 +3,7 @@ import { startRegion } from "@memoria/gateway/local/region";
 import { startTopology, type Topology } from "@memoria/gateway/local/topology";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import "../integration/support.js";
-import { eventually, memoryIds as ids, type Memory, post as postTo } from "./support.js";
+import { drillClient, eventually, type Memory } from "./support.js";
 
 /**
  * The playbook's PostgreSQL drill, automated on the journal transport: health check;
@@ -14,6 +14,7 @@ import { eventually, memoryIds as ids, type Memory, post as postTo } from "./sup
  */
 
 const API_KEY = "pg-drill-api-key-0123456789abcd";
+const { fetch, post: postTo, memoryIds: ids } = drillClient(API_KEY);
 let topology: Topology;
 let router: RunningRouter;
 
@@ -33,6 +34,8 @@ beforeAll(async () => {
   });
   router = await startRouter({
     regions: JSON.parse(topology.vars.a.MEMORIA_REGIONS as string),
+    apiKey: topology.apiKey,
+    monitorKey: topology.monitorKey,
     vars: { MEMORIA_ROUTER__BREAKER_COOLDOWN_MS: "1000" },
   });
   await Promise.all([topology.a.scheduled(), topology.b.scheduled()]);

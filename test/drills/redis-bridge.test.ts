@@ -3,7 +3,7 @@ import { startTopology, type Topology } from "@memoria/gateway/local/topology";
 import { startUpstashEndpoint } from "@memoria/local-services";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import "../integration/support.js";
-import { eventually, type Memory, memoryIds, post } from "./support.js";
+import { drillClient, eventually, type Memory } from "./support.js";
 
 /**
  * The playbook's Redis Bridge Drill, automated: warm-up check; cut region A off from
@@ -12,6 +12,7 @@ import { eventually, type Memory, memoryIds, post } from "./support.js";
  */
 
 const API_KEY = "drill-api-key-0123456789abcdef";
+const { fetch, post, memoryIds } = drillClient(API_KEY);
 let topology: Topology;
 let router: RunningRouter;
 let endpointA: Awaited<ReturnType<typeof startUpstashEndpoint>>;
@@ -38,6 +39,8 @@ beforeAll(async () => {
   });
   router = await startRouter({
     regions: JSON.parse(topology.vars.a.MEMORIA_REGIONS as string),
+    apiKey: topology.apiKey,
+    monitorKey: topology.monitorKey,
     vars: { MEMORIA_ROUTER__BREAKER_COOLDOWN_MS: "1000" },
   });
   await Promise.all([topology.a.scheduled(), topology.b.scheduled()]);

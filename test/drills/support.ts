@@ -8,7 +8,26 @@ export interface Written {
   region: string | null;
 }
 
-export async function post(
+/**
+ * `fetch`, `post` and `memoryIds` as a client holding `apiKey` makes them: every route
+ * but `/healthz` needs a credential, and the drills act as the operator.
+ */
+export function drillClient(apiKey: string) {
+  const keyed: typeof fetch = (input, init = {}) => {
+    const headers = new Headers(init.headers);
+    if (!headers.has("x-api-key")) headers.set("x-api-key", apiKey);
+    return fetch(input, { ...init, headers });
+  };
+  return {
+    fetch: keyed,
+    post: (base: string, body: Record<string, unknown>, idempotencyKey?: string) =>
+      post(keyed, base, body, idempotencyKey),
+    memoryIds: (base: string) => memoryIds(keyed, base),
+  };
+}
+
+async function post(
+  fetch: typeof globalThis.fetch,
   base: string,
   body: Record<string, unknown>,
   idempotencyKey?: string,
@@ -29,7 +48,7 @@ export async function post(
   };
 }
 
-export async function memoryIds(base: string): Promise<Set<string>> {
+async function memoryIds(fetch: typeof globalThis.fetch, base: string): Promise<Set<string>> {
   const page = (await (await fetch(`${base}/memory?limit=200`)).json()) as { items: Memory[] };
   return new Set(page.items.map((m) => m.id));
 }

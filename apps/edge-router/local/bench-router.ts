@@ -24,7 +24,7 @@ const round = (value: number) => Math.round(value * 100) / 100;
 
 async function timed(url: string): Promise<{ ms: number; region: string | null; status: number }> {
   const started = performance.now();
-  const response = await fetch(url);
+  const response = await fetch(url, { headers: { "x-api-key": topology.apiKey } });
   await response.arrayBuffer();
   return {
     ms: performance.now() - started,
@@ -50,17 +50,26 @@ const topology = await startTopology({
 });
 const router = await startRouter({
   regions: JSON.parse(topology.vars.a.MEMORIA_REGIONS as string),
+  apiKey: topology.apiKey,
+  monitorKey: topology.monitorKey,
   vars: { MEMORIA_ROUTER__BREAKER_COOLDOWN_MS: "5000", MEMORIA_ROUTER__PROBE_INTERVAL_MS: "1000" },
 });
 try {
   const created = await fetch(`${topology.a.url}/memory`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", "x-api-key": topology.apiKey },
     body: JSON.stringify({ text: "bench", y: 5 }),
   });
   const { memory } = (await created.json()) as { memory: { id: string } };
   for (let i = 0; i < 200; i++) {
-    if ((await fetch(`${topology.b.url}/memory/${memory.id}`)).status === 200) break;
+    if (
+      (
+        await fetch(`${topology.b.url}/memory/${memory.id}`, {
+          headers: { "x-api-key": topology.apiKey },
+        })
+      ).status === 200
+    )
+      break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   await router.scheduled();

@@ -70,6 +70,8 @@ try {
   router = await startRouter({
     port: Number(values["port-router"]),
     regions: JSON.parse(topology.vars.a.MEMORIA_REGIONS as string),
+    apiKey: topology.apiKey,
+    monitorKey: topology.monitorKey,
   });
   // Cloudflare runs the cron; here we do, once now and then every minute.
   const tick = () =>
@@ -82,6 +84,7 @@ try {
 
   const [a, b] = regions as [RunningRegion, RunningRegion];
   const edge = router as RunningRouter;
+  const clientKey = await demoClientKey(a.url);
   console.log(`
 Memoria Edge — two regions on ${backend} behind the edge router, running until Ctrl-C
 
@@ -89,17 +92,30 @@ Memoria Edge — two regions on ${backend} behind the edge router, running until
   status page                      ${edge.url}/status
   region-a (writer, band -15..15)  ${a.url}
   region-b (reader, band 0..12)    ${b.url}
-  API key (settings, admin)        ${DEMO.apiKey}
+  root admin key (MEMORIA_API_KEY)  ${DEMO.apiKey}
+  client key (read, write)         ${clientKey}   (made with POST /admin/keys; shown once)
 
-Try:
-  curl -si -X POST ${edge.url}/memory -H 'content-type: application/json' -d '{"text":"the sky is blue","y":5}'
-  curl -s ${b.url}/memory
-  curl -s ${b.url}/health/sync
-  curl -s ${a.url}/metrics
+Every route but /healthz needs a key (X-API-Key or Authorization: Bearer). Try:
+  curl -si -X POST ${edge.url}/memory -H 'x-api-key: ${clientKey}' -H 'content-type: application/json' -d '{"text":"the sky is blue","y":5}'
+  curl -s ${b.url}/memory -H 'authorization: Bearer ${clientKey}'
+  curl -s ${b.url}/health/sync -H 'x-api-key: ${clientKey}'
+  curl -s ${a.url}/metrics -H 'x-api-key: ${topology.monitorKey}'
+  curl -s ${a.url}/admin/keys -H 'x-api-key: ${DEMO.apiKey}'
   curl -s -X PATCH ${b.url}/settings -H 'x-api-key: ${DEMO.apiKey}' -H 'content-type: application/json' -d '{"sync.privacy_floor": -15}'
 `);
   await new Promise(() => undefined);
 } catch (error) {
   console.error(`[demo] failed: ${(error as Error).message}`);
   await stop(1);
+}
+
+/** A read+write key for the curl lines, made in region-a (it reaches region-b within a sync cycle). */
+async function demoClientKey(regionA: string): Promise<string> {
+  const response = await fetch(`${regionA}/admin/keys`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": DEMO.apiKey },
+    body: JSON.stringify({ scopes: ["read", "write"], name: "demo client" }),
+  });
+  if (response.status !== 201) throw new Error(`could not make a demo key: ${response.status}`);
+  return ((await response.json()) as { secret: string }).secret;
 }

@@ -2,6 +2,14 @@ import { describe, expect, it } from "vitest";
 import { outbound, stripHopByHop, upstreamUrl } from "./forward.js";
 
 describe("forwarding", () => {
+  it("forwards the client's credentials unchanged (X-API-Key, Authorization)", () => {
+    const headers = stripHopByHop(
+      new Headers({ "x-api-key": "mem_client-key", authorization: "Bearer mem_client-key" }),
+    );
+    expect(headers.get("x-api-key")).toBe("mem_client-key");
+    expect(headers.get("authorization")).toBe("Bearer mem_client-key");
+  });
+
   it("strips hop-by-hop headers, including those the Connection header names", () => {
     const headers = stripHopByHop(
       new Headers({

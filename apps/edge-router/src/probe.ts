@@ -1,11 +1,16 @@
 import { PROBE_HEADER, type RegionConfig, syncHealthSchema } from "@memoria/sync-core";
-import { linkTo } from "./config.js";
+import { linkTo, routerConfig } from "./config.js";
 import { upstreamUrl } from "./forward.js";
 import type { ProbeOutcome } from "./region-state.js";
 
 const PROBE_TIMEOUT_MS = 2_000;
 
-/** Asks a region for its `/health/sync` and reads the answer with the contract's schema. */
+/**
+ * Asks a region for its `/health/sync` and reads the answer with the contract's schema.
+ * Regions keep that page for credentials: the router sends `auth.monitor_key` (a secret
+ * binding, `MEMORIA_AUTH__MONITOR_KEY`, the same value as the regions'), which reads
+ * health and metrics and nothing else.
+ */
 export async function probeRegion(
   region: RegionConfig,
   bindings: Record<string, unknown>,
@@ -15,7 +20,7 @@ export async function probeRegion(
     const response = await link.fetch(
       new Request(upstreamUrl(link.base, "/health/sync"), {
         signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
-        headers: { [PROBE_HEADER]: "router" },
+        headers: probeHeaders(bindings),
       }),
     );
     const body: unknown = await response.json().catch(() => null);
@@ -34,4 +39,9 @@ export async function probeRegion(
   } catch (error) {
     return { ok: false, error: (error as Error).message };
   }
+}
+
+function probeHeaders(bindings: Record<string, unknown>): Record<string, string> {
+  const key = routerConfig(bindings).config.auth.monitor_key;
+  return { [PROBE_HEADER]: "router", ...(key === undefined ? {} : { "x-api-key": key }) };
 }

@@ -37,6 +37,8 @@ function health(changes: Partial<SyncHealth> = {}): SyncHealth {
     applied: { "region-a": hlc(2_000) },
     ready: true,
     config_warnings: [],
+    capabilities: null,
+    settings_errors: [],
     ...changes,
   };
 }

@@ -36,6 +36,8 @@ beforeAll(async () => {
         role: "writer",
       },
     ],
+    apiKey: topology.apiKey,
+    monitorKey: topology.monitorKey,
     // Probes rarely, so the test, not the prober, drives the circuit; a cool-down long
     // enough that the "still open" checks finish inside it on a loaded machine.
     vars: {

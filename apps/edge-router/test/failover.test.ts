@@ -18,6 +18,8 @@ beforeAll(async () => {
   topology = await startRegions("rt");
   router = await startRouter({
     regions: JSON.parse(topology.vars.a.MEMORIA_REGIONS as string),
+    apiKey: topology.apiKey,
+    monitorKey: topology.monitorKey,
     vars: {
       MEMORIA_ROUTER__BREAKER_COOLDOWN_MS: "1000",
       MEMORIA_ROUTER__PROBE_INTERVAL_MS: "500",
@@ -82,6 +84,8 @@ describe("choosing a region", () => {
   it("in active/active mode sends writes to the nearest region instead", async () => {
     const activeActive = await startRouter({
       regions: JSON.parse(topology.vars.a.MEMORIA_REGIONS as string),
+      apiKey: topology.apiKey,
+      monitorKey: topology.monitorKey,
       vars: { MEMORIA_ROUTER__MODE: "active-active" },
     });
     try {
@@ -161,7 +165,13 @@ describe("failover", () => {
     const created = await write({ text: "survives a region", y: 5 });
     const { memory } = (await created.json()) as { memory: { id: string } };
     await eventually(async () =>
-      (await fetch(`${topology.b.url}/memory/${memory.id}`)).status === 200 ? true : undefined,
+      (
+        await fetch(`${topology.b.url}/memory/${memory.id}`, {
+          headers: { "x-api-key": topology.apiKey },
+        })
+      ).status === 200
+        ? true
+        : undefined,
     );
     const portA = Number(new URL(topology.a.url).port);
     const statuses: number[] = [];
@@ -221,7 +231,11 @@ describe("failover", () => {
     expect(((await retried.json()) as { memory: { id: string } }).memory.id).toBe(keyedId);
     for (const region of [topology.a, topology.b]) {
       const copies = await eventually(async () => {
-        const list = (await (await fetch(`${region.url}/memory?limit=200`)).json()) as {
+        const list = (await (
+          await fetch(`${region.url}/memory?limit=200`, {
+            headers: { "x-api-key": topology.apiKey },
+          })
+        ).json()) as {
           items: Array<{ id: string; text: string }>;
         };
         const found = list.items.filter((m) => m.text === "exactly once");

@@ -23,6 +23,8 @@ beforeAll(async () => {
       },
       { id: "region-b", service: "GATEWAY_B", lat: 53.35, lon: -6.26, continent: "EU" },
     ],
+    apiKey: topology.apiKey,
+    monitorKey: topology.monitorKey,
     serviceBindings: { GATEWAY_B: new URL(topology.b.url).host },
   });
   await router.scheduled();

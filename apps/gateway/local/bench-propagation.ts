@@ -52,7 +52,7 @@ try {
         const t0 = performance.now();
         const response = await fetch(`${topology.a.url}/memory`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", "x-api-key": topology.apiKey },
           body: JSON.stringify({ text: `bench ${i}`, y: 5 }),
         });
         if (response.status !== 201)

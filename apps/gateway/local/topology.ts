@@ -13,7 +13,10 @@ export interface TopologyOptions {
   /** Names unique to this topology (channel, tables, schemas, namespace). */
   id: string;
   namespace?: string;
+  /** The root admin key (`MEMORIA_API_KEY`) of both regions. */
   apiKey: string;
+  /** `auth.monitor_key` of both regions (give the router the same). @default `<apiKey>-monitor` */
+  monitorKey?: string;
   signingKeys: Record<string, string>;
   /** Region B's sync band. @default 0..12 */
   bandB?: { floor: number; ceiling: number };
@@ -31,6 +34,8 @@ export interface Topology {
   channel: string;
   table: string;
   namespace: string;
+  apiKey: string;
+  monitorKey: string;
   stop(): Promise<void>;
 }
 
@@ -82,11 +87,17 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     channel,
     table,
     namespace,
+    apiKey: options.apiKey,
+    monitorKey: monitorKeyOf(options),
     async stop() {
       await Promise.allSettled([topology.a.stop(), topology.b.stop()]);
     },
   };
   return topology;
+}
+
+function monitorKeyOf(options: TopologyOptions): string {
+  return options.monitorKey ?? `${options.apiKey}-monitor`;
 }
 
 /** Vars both regions share: the store, the backend's local endpoint (from the registry), keys, the region table. */
@@ -126,6 +137,7 @@ function commonVars(
     MEMORIA_SYNC__SIGNING_KEYS: JSON.stringify(options.signingKeys),
     MEMORIA_SYNC__SIGNING_KEY_ID: Object.keys(options.signingKeys)[0] as string,
     MEMORIA_API_KEY: options.apiKey,
+    MEMORIA_AUTH__MONITOR_KEY: monitorKeyOf(options),
     MEMORIA_REGIONS: JSON.stringify(regions),
     DECREMENT_TZ: "UTC",
     ...options.extraVars,

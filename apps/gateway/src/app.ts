@@ -10,13 +10,18 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError } from "zod";
+import type { Principal } from "./auth/principal.js";
 import type { Bindings } from "./env.js";
 import type { Services } from "./services.js";
 
 /** Logs the errors that happen before the region's config (and its `logging.level`) is known. */
 const fallbackLog = createLogger();
 
-export type HonoEnv = { Bindings: Bindings; Variables: { services: Services } };
+export type HonoEnv = {
+  Bindings: Bindings;
+  /** `principal`: who made the request, set by `authenticate()` before any route. */
+  Variables: { services: Services; principal: Principal };
+};
 
 /** Largest request body any route accepts; more is a 413 before anything is parsed. */
 export const MAX_BODY_BYTES = 256 * 1024;

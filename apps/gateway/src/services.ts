@@ -6,14 +6,16 @@ import {
   type Keyring,
   type LeaderLease,
   type LoadConfigInput,
-  type LoadedConfig,
   type Logger,
   loadConfig,
+  loadWithStoredOverrides,
   type MemoriaConfig,
   ProblemError,
+  type SettingsError,
+  type StoredConfig,
   type SyncTransport,
 } from "@memoria/sync-core";
-import { connectSync } from "@memoria/transports";
+import { connectSync, validateSyncConfig } from "@memoria/transports";
 import { neonConfig, Pool } from "@neondatabase/serverless";
 import { envSchema, type GatewayEnv, stringVars } from "./env.js";
 import { logConfigWarnings, loggerFor } from "./log.js";
@@ -39,6 +41,11 @@ export interface Services {
    * no effect on the edge); `/health/sync` lists them.
    */
   configWarnings: string[];
+  /**
+   * Stored settings left out because they cannot work (an older version wrote them, say):
+   * the region serves without them; `/health/sync` and `GET /settings` list them.
+   */
+  settingsErrors: SettingsError[];
   /** Closes the store pool and the sync connection; call after the response (ctx.waitUntil). */
   close(): Promise<void>;
 }
@@ -68,6 +75,7 @@ export async function buildServices(bindings: Record<string, unknown>): Promise<
   const loaded = await withStoredSettings(input, store, base);
   const config = loaded.config;
   const log = loggerFor(config);
+  logSettingsErrors(log, loaded.settingsErrors);
   const keyring = await keyringFor(config);
   // The registry picks the backend; it builds (and on close releases) its own client or pool.
   const sync = orProblem(() =>
@@ -86,6 +94,7 @@ export async function buildServices(bindings: Record<string, unknown>): Promise<
     leases: sync ? { writer: sync.lease("writer"), scheduler: sync.lease("scheduler") } : null,
     log,
     configWarnings,
+    settingsErrors: loaded.settingsErrors,
     close: async () => {
       await Promise.allSettled([storePool.end(), sync?.close()]);
     },
@@ -103,13 +112,15 @@ function parseBindings(bindings: Record<string, unknown>): GatewayEnv {
 
 /**
  * The config with the settings `PATCH /settings` stored (they override toml and env and
- * live in the store), migrating the store first, once per isolate and store.
+ * live in the store), migrating the store first, once per isolate and store. A stored
+ * key that cannot work (the schema or the sync backend refuses it) is left out and
+ * reported, so a bad row never stops the region: it serves on the rest.
  */
 async function withStoredSettings(
   input: LoadConfigInput,
   store: { pool: Pool; schema: string; url: string },
   base: MemoriaConfig,
-): Promise<LoadedConfig> {
+): Promise<StoredConfig> {
   const bootstrap = makeStore(store.pool, store.schema, base, null, false);
   // Once per isolate and store: the migration takes a lock and reads the version table.
   const migrationKey = `${store.url}#${store.schema}`;
@@ -118,7 +129,27 @@ async function withStoredSettings(
     migrated.add(migrationKey);
   }
   const overrides = await bootstrap.readSettings();
-  return orProblem(() => loadConfig({ ...input, overrides }));
+  return orProblem(() => loadWithStoredOverrides(input, overrides, syncIssues));
+}
+
+/** The sync backend's own rules (a redis:// URL where the edge needs REST); none when sync is off. */
+export function syncIssues(config: MemoriaConfig) {
+  return config.sync.enabled ? validateSyncConfig(config).issues : [];
+}
+
+/** Broken stored settings already logged by this isolate: once each, not once a request. */
+const loggedSettingsErrors = new Set<string>();
+function logSettingsErrors(log: Logger, errors: SettingsError[]): void {
+  for (const error of errors) {
+    const line = `${error.key}: ${error.message}`;
+    if (loggedSettingsErrors.has(line)) continue;
+    loggedSettingsErrors.add(line);
+    log.error("settings.stored_key_ignored", {
+      key: error.key,
+      reason: error.message,
+      fix: `PATCH /settings {"${error.key}": null} clears it`,
+    });
+  }
 }
 
 /** Names this isolate's Redis consumer; made on first use (no randomness allowed at global scope). */

@@ -48,6 +48,7 @@ export async function collectStatus(services: Services): Promise<SyncHealth> {
     },
     applied: seen.applied,
     config_warnings: services.configWarnings,
+    settings_errors: services.settingsErrors,
   };
   return { ...status, ready: unreadyReasons(status, services).length === 0 };
 }

@@ -65,14 +65,19 @@ export async function eventually<T>(
   );
 }
 
+/**
+ * A request to a region as a client sends it: with the root key unless `key` names
+ * another (or `null`, none at all — every route but `/healthz` and `/sync/wake` then 401s).
+ */
 export async function call(
   region: RunningRegion,
   path: string,
-  init: RequestInit & { json?: unknown; key?: string } = {},
+  init: RequestInit & { json?: unknown; key?: string | null } = {},
 ): Promise<Response> {
   const headers = new Headers(init.headers);
   if (init.json !== undefined) headers.set("content-type", "application/json");
-  if (init.key !== undefined) headers.set("x-api-key", init.key);
+  const key = init.key === undefined ? API_KEY : init.key;
+  if (key !== null && !headers.has("authorization")) headers.set("x-api-key", key);
   return fetch(`${region.url}${path}`, {
     ...init,
     headers,

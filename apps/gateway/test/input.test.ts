@@ -281,7 +281,10 @@ describe("admin and settings need X-API-Key", () => {
   ];
   for (const [method, path, json] of guarded) {
     it(`${method} ${path}: 401 without the key and with a wrong one`, async () => {
-      await expectProblem(await call(regions.a, path, { method, ...(json ? { json } : {}) }), 401);
+      await expectProblem(
+        await call(regions.a, path, { method, key: null, ...(json ? { json } : {}) }),
+        401,
+      );
       await expectProblem(
         await call(regions.a, path, { method, key: `${API_KEY}x`, ...(json ? { json } : {}) }),
         401,
@@ -301,6 +304,7 @@ describe("admin and settings need X-API-Key", () => {
     await expectProblem(
       await call(regions.a, "/sync/wake", {
         method: "POST",
+        key: null,
         json: { from: "region-b", at: Date.now() },
       }),
       401,

@@ -15,32 +15,37 @@ export interface SmokeCheck {
 export async function smoke(options: {
   topology: SyncBackend;
   regions: string[];
+  /** A key with read and write (the root key will do): every route but /healthz needs one. */
+  apiKey: string;
   timeoutMs?: number;
 }): Promise<SmokeCheck[]> {
   const checks: SmokeCheck[] = [];
-  for (const url of options.regions) checks.push(await healthCheck(url, options.topology));
+  const { apiKey } = options;
+  for (const url of options.regions) checks.push(await healthCheck(url, options.topology, apiKey));
   const [first, ...others] = options.regions;
   if (first === undefined || checks.some((check) => !check.ok)) return checks;
   const marker = `memoria smoke ${new Date().toISOString()} ${crypto.randomUUID()}`;
   const started = Date.now();
   const { memory } = await callGateway<{ memory: { id: string } }>(
     new URL("/memory", first).toString(),
-    { method: "POST", json: { text: marker, y: 1, anchor: "smoke" } },
+    { method: "POST", apiKey, json: { text: marker, y: 1, anchor: "smoke" } },
   );
   const timeoutMs = options.timeoutMs ?? 15_000;
-  for (const url of others) checks.push(await heartbeat(url, memory.id, started, timeoutMs));
-  await callGateway(new URL(`/memory/${memory.id}`, first).toString(), { method: "DELETE" }).catch(
-    () => undefined,
-  );
+  for (const url of others)
+    checks.push(await heartbeat(url, memory.id, started, timeoutMs, apiKey));
+  await callGateway(new URL(`/memory/${memory.id}`, first).toString(), {
+    method: "DELETE",
+    apiKey,
+  }).catch(() => undefined);
   return checks;
 }
 
 /** One region on the expected backend, ready, its transport reachable. */
-async function healthCheck(url: string, backend: SyncBackend): Promise<SmokeCheck> {
+async function healthCheck(url: string, backend: SyncBackend, apiKey: string): Promise<SmokeCheck> {
   try {
     // Parsed with the gateway's own schema: a body that drifted fails here, named.
     const health = syncHealthSchema.parse(
-      await callGateway<unknown>(new URL("/health/sync", url).toString()),
+      await callGateway<unknown>(new URL("/health/sync", url).toString(), { apiKey }),
     );
     const problems = [
       health.backend !== backend ? `backend is ${health.backend}` : "",
@@ -68,11 +73,12 @@ async function heartbeat(
   id: string,
   started: number,
   timeoutMs: number,
+  apiKey: string,
 ): Promise<SmokeCheck> {
   const deadline = started + timeoutMs;
   let seen = false;
   while (!seen && Date.now() < deadline) {
-    seen = await callGateway(new URL(`/memory/${id}`, url).toString()).then(
+    seen = await callGateway(new URL(`/memory/${id}`, url).toString(), { apiKey }).then(
       () => true,
       () => false,
     );

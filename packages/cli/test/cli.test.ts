@@ -56,6 +56,8 @@ describe("memoria smoke --topology", () => {
       topology.a.url,
       "--url",
       topology.b.url,
+      "--api-key",
+      API_KEY,
     );
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^ok +region-a health: postgres/m);
@@ -63,12 +65,68 @@ describe("memoria smoke --topology", () => {
   });
 
   it("fails, saying why, on the wrong topology or a dead region", async () => {
-    const wrong = await memoria("smoke", "--topology", "redis", "--url", topology.a.url);
+    const wrong = await memoria(
+      "smoke",
+      "--topology",
+      "redis",
+      "--url",
+      topology.a.url,
+      "--api-key",
+      API_KEY,
+    );
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toContain("FAIL  region-a health: backend is postgres");
-    const dead = await memoria("smoke", "--topology", "postgres", "--url", "http://127.0.0.1:9");
+    const dead = await memoria(
+      "smoke",
+      "--topology",
+      "postgres",
+      "--url",
+      "http://127.0.0.1:9",
+      "--api-key",
+      API_KEY,
+    );
     expect(dead.code).toBe(1);
     expect(dead.stdout).toContain("unreachable");
+  });
+});
+
+describe("memoria keys", () => {
+  it("creates a key (secret shown once), lists it by prefix, revokes it", async () => {
+    const admin = ["--url", topology.a.url, "--api-key", API_KEY];
+    const made = await memoria(
+      "keys",
+      "create",
+      "--scope",
+      "read",
+      "--team",
+      "alpha",
+      "--name",
+      "ci",
+      ...admin,
+    );
+    expect(made.code).toBe(0);
+    const secret = /secret \(shown once, store it now\): (mem_\S+)/.exec(
+      made.stdout,
+    )?.[1] as string;
+    expect(secret).toMatch(/^mem_/);
+    const id = made.stdout.split(/\s+/)[0] as string;
+    const read = () =>
+      fetch(`${topology.a.url}/memory?limit=1`, { headers: { "x-api-key": secret } });
+    expect((await read()).status).toBe(200);
+    const listed = await memoria("keys", "list", ...admin);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(`${id}  ${secret.slice(0, 10)}…  read  teams alpha  ci`);
+    expect(listed.stdout).not.toContain(secret);
+    const revoked = await memoria("keys", "revoke", id, ...admin);
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toMatch(/revoked \d{4}-/);
+    expect((await read()).status).toBe(401);
+    const bad = await memoria("keys", "create", "--scope", "everything", ...admin);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("--scope must be one of read, write, admin");
+    const refused = await memoria("keys", "list", "--url", topology.a.url, "--api-key", secret);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("401");
   });
 });
 
@@ -76,7 +134,7 @@ describe("memoria sync catch-up --since", () => {
   it("replays through the region and applies nothing twice", async () => {
     await fetch(`${topology.a.url}/memory`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", "x-api-key": API_KEY },
       body: JSON.stringify({ text: "for the replay", y: 3 }),
     });
     const result = await memoria(

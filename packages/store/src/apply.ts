@@ -8,6 +8,8 @@ import {
   mergeDecrement,
   type SyncEvent,
 } from "@memoria/sync-core";
+import { keyStateOf } from "./apikeys.js";
+import { type KeyEffect, mergeKeyEvents } from "./apply-keys.js";
 import { type ApplyOutcome, type ApplyReport, countDeliveries } from "./apply-outcomes.js";
 import { mergeRecords, type RecordEffect, recordKey } from "./apply-records.js";
 import type { StoreContext } from "./context.js";
@@ -58,9 +60,10 @@ async function applyInTransaction(
   const unique = [...new Map(events.map((event) => [event.id, event])).values()];
   const fresh = await claimInLedger(client, ctx, unique);
   const claimed = unique.filter((event) => fresh.has(event.id));
-  const { outcomes, records, marks } = planEffects(ctx, claimed);
+  const { outcomes, records, marks, keys } = planEffects(ctx, claimed);
   await mergeRecords(client, ctx, records, outcomes);
   await mergeMarks(client, ctx, marks, outcomes);
+  await mergeKeyEvents(client, ctx, keys, outcomes);
   // What this region dropped unseen (a foreign tenant, its own echo) says nothing about a peer's progress.
   await raiseWatermarks(
     client,
@@ -80,11 +83,12 @@ interface Plan {
   outcomes: Map<string, ApplyOutcome>;
   records: Map<string, RecordEffect[]>;
   marks: Array<{ event: SyncEvent; mark: DecrementMark }>;
+  keys: KeyEffect[];
 }
 
 /** The receiver's own checks on each claimed event, and what each asks to change. */
 function planEffects(ctx: StoreContext, events: readonly SyncEvent[]): Plan {
-  const plan: Plan = { outcomes: new Map(), records: new Map(), marks: [] };
+  const plan: Plan = { outcomes: new Map(), records: new Map(), marks: [], keys: [] };
   const self = { namespace: ctx.namespace, region: ctx.region, band: ctx.band };
   for (const event of events) {
     const verdict = classifyInbound(event, self);
@@ -93,6 +97,12 @@ function planEffects(ctx: StoreContext, events: readonly SyncEvent[]): Plan {
       continue;
     }
     receiveClock(ctx, event.hlc);
+    if (event.entity_type === "apikey") {
+      const state = keyStateOf(event);
+      if (state) plan.keys.push({ event, state });
+      else plan.outcomes.set(event.id, "invalid-payload");
+      continue;
+    }
     const redact = verdict.verdict === "redact";
     const effect = eventEffect(event, redact);
     if (effect.kind === "decrement") {

@@ -45,6 +45,13 @@ export async function runDecrement(
        on conflict (key) do update set value = excluded.value, updated_at = now()`,
       [`last_decrement:${ctx.namespace}`, date],
     );
+    // Which region ran this date's decrement, and when: the guide's scheduler check reads it.
+    await client.query(
+      `insert into ${ctx.s}.service_metadata (key, value)
+       values ($1, jsonb_build_object('region', $2::text, 'date', $3::text, 'fencing_token', $4::bigint, 'ran_at', now()))
+       on conflict (key) do update set value = excluded.value, updated_at = now()`,
+      [`decrement_run:${ctx.namespace}:${date}`, ctx.region, date, fencingToken],
+    );
     // A decrement carries no content, so every peer gets it whatever its band.
     const event = await enqueueEvent(client, ctx, {
       action: "schedule.decrement",

@@ -1,3 +1,4 @@
+export type { ApiKeyInfo, ApiKeyRecord, NewApiKey } from "./apikeys.js";
 export type { ApplyOutcome, ApplyReport } from "./apply.js";
 export type { ConsumeReport, MessagesReport } from "./consume.js";
 export type { StoreContext, StoreOptions } from "./context.js";
@@ -16,7 +17,7 @@ export {
 } from "./memory.js";
 export { MIGRATIONS, migrate } from "./migrations.js";
 export type { RelayReport } from "./outbox.js";
-export type { MemoryFilter, MemoryPage } from "./reads.js";
+export type { MemoryFilter, MemoryPage, TeamScope } from "./reads.js";
 export {
   checkIdentifier,
   inTransaction,

@@ -121,6 +121,30 @@ export const MIGRATIONS: ReadonlyArray<{
         check (${contentNullUnlessLive(contentColumns(3))});
     `,
   },
+  {
+    version: 4,
+    name: "api keys (hashes only), replicated as apikey events",
+    sql: (s) => `
+      -- The secret is never stored: only its SHA-256, looked up on every request.
+      create table ${s}.api_keys (
+        id text primary key,
+        namespace text not null,
+        prefix text not null,
+        hash text not null unique,
+        name text,
+        scopes text[] not null,
+        -- null: every team.
+        teams text[],
+        created_at timestamptz not null,
+        -- Once set, never cleared: a revoked key stays revoked whatever arrives later.
+        revoked_at timestamptz,
+        hlc text collate "C" not null,
+        origin text not null,
+        -- Per region, not replicated: when this region last accepted the key.
+        last_used_at timestamptz
+      );
+    `,
+  },
 ];
 
 /**

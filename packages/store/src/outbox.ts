@@ -90,6 +90,8 @@ function logPublished(ctx: StoreContext, events: readonly SyncEvent[]): void {
 function publishDecision(event: SyncEvent): "replicate" | "redact" | "content-free" {
   if (event.action === "memory.redacted") return "redact";
   if (event.action === "schedule.decrement") return "content-free";
+  // A key's state goes to every peer of the namespace: it is not memory content.
+  if (event.entity_type === "apikey") return "content-free";
   return "replicate";
 }
 

@@ -9,11 +9,30 @@ const EFFECTIVE_X = (s: string) =>
 
 const COLUMNS = recordColumns("m");
 
-export async function getMemory(ctx: StoreContext, id: string): Promise<Memory | undefined> {
+/**
+ * The teams a caller may see (an API key bound to teams), or `undefined` for every team.
+ * A team-bound caller never sees a record of another team, nor one without a team.
+ */
+export type TeamScope = readonly string[] | undefined;
+
+/** `and m.team = any($n)` when scoped: SQL and its parameter, appended to `params`. */
+export function teamClause(teams: TeamScope, params: unknown[], alias = "m."): string {
+  if (teams === undefined) return "";
+  params.push([...teams]);
+  return ` and ${alias}team = any($${params.length}::text[])`;
+}
+
+export async function getMemory(
+  ctx: StoreContext,
+  id: string,
+  teams?: TeamScope,
+): Promise<Memory | undefined> {
   return withClient(ctx.pool, async (client) => {
+    const params: unknown[] = [ctx.namespace, id];
+    const scoped = teamClause(teams, params);
     const { rows } = await client.query(
-      `select ${COLUMNS}, ${EFFECTIVE_X(ctx.s)} from ${ctx.s}.memories m where m.namespace = $1 and m.id = $2 and m.status = 'live'`,
-      [ctx.namespace, id],
+      `select ${COLUMNS}, ${EFFECTIVE_X(ctx.s)} from ${ctx.s}.memories m where m.namespace = $1 and m.id = $2 and m.status = 'live'${scoped}`,
+      params,
     );
     return rows[0] ? rowToMemory(rows[0]) : undefined;
   });
@@ -21,6 +40,8 @@ export async function getMemory(ctx: StoreContext, id: string): Promise<Memory |
 
 export interface MemoryFilter {
   team?: string;
+  /** Only these teams' records (a team-bound API key); see `TeamScope`. */
+  teams?: TeamScope;
   xMin?: number;
   xMax?: number;
   yMin?: number;
@@ -49,6 +70,7 @@ export async function listMemories(ctx: StoreContext, filter: MemoryFilter): Pro
     where.push(sql.replace("?", `$${params.length}`));
   };
   if (filter.team !== undefined) add("m.team = ?", filter.team);
+  if (filter.teams !== undefined) add("m.team = any(?::text[])", [...filter.teams]);
   if (filter.yMin !== undefined) add("m.y >= ?", filter.yMin);
   if (filter.yMax !== undefined) add("m.y <= ?", filter.yMax);
   if (filter.zMin !== undefined) add("m.z >= ?", filter.zMin);

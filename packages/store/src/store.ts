@@ -1,4 +1,12 @@
 import type { Keyring, SyncEvent, SyncTransport, TransportMessage } from "@memoria/sync-core";
+import {
+  createApiKey,
+  findApiKey,
+  listApiKeys,
+  type NewApiKey,
+  revokeApiKey,
+  touchApiKey,
+} from "./apikeys.js";
 import { applyEvents } from "./apply.js";
 import { applyMessages, consumeOnce } from "./consume.js";
 import { type StoreContext, type StoreOptions, storeContext } from "./context.js";
@@ -7,7 +15,13 @@ import { latestDecrementDate, runDecrement } from "./decrement.js";
 import type { MemoryFieldsInput, MemoryPatch } from "./memory.js";
 import { migrate } from "./migrations.js";
 import { countUnpublished, relayOutbox } from "./outbox.js";
-import { appliedWatermarks, getMemory, listMemories, type MemoryFilter } from "./reads.js";
+import {
+  appliedWatermarks,
+  getMemory,
+  listMemories,
+  type MemoryFilter,
+  type TeamScope,
+} from "./reads.js";
 import { redactOutsideBand } from "./redact.js";
 import { readMetadata, readSettings, writeMetadata, writeSettings } from "./settings.js";
 import { withClient } from "./sql.js";
@@ -21,11 +35,12 @@ export function createStore(options: StoreOptions) {
     migrate: () => migrate(ctx.pool, ctx.schema),
     createMemory: (input: MemoryFieldsInput, options?: CreateOptions) =>
       createMemory(ctx, input, options),
-    updateMemory: (id: string, patch: MemoryPatch) => updateMemory(ctx, id, patch),
-    deleteMemory: (id: string) => deleteMemory(ctx, id),
+    updateMemory: (id: string, patch: MemoryPatch, teams?: TeamScope) =>
+      updateMemory(ctx, id, patch, teams),
+    deleteMemory: (id: string, teams?: TeamScope) => deleteMemory(ctx, id, teams),
     /** Redacts peers' records outside `band` (defaults to this store's band). */
     redactOutsideBand: (band = ctx.band) => redactOutsideBand(ctx, band),
-    getMemory: (id: string) => getMemory(ctx, id),
+    getMemory: (id: string, teams?: TeamScope) => getMemory(ctx, id, teams),
     appliedWatermarks: () => appliedWatermarks(ctx),
     listMemories: (filter: MemoryFilter) => listMemories(ctx, filter),
     applyEvents: (events: readonly SyncEvent[], receivedAt?: number) =>
@@ -40,6 +55,11 @@ export function createStore(options: StoreOptions) {
     latestDecrementDate: () => latestDecrementDate(ctx),
     countUnpublished: () => countUnpublished(ctx),
     counters: () => withClient(ctx.pool, (client) => readCounters(client, ctx.s)),
+    createApiKey: (input: NewApiKey) => createApiKey(ctx, input),
+    revokeApiKey: (id: string) => revokeApiKey(ctx, id),
+    listApiKeys: () => listApiKeys(ctx),
+    findApiKey: (hash: string) => findApiKey(ctx, hash),
+    touchApiKey: (id: string) => touchApiKey(ctx, id),
     readSettings: () => readSettings(ctx),
     writeSettings: (overrides: Record<string, unknown>) => writeSettings(ctx, overrides),
     readMetadata: (key: string) => readMetadata(ctx, key),

@@ -16,6 +16,7 @@ import {
   memoryFieldsSchema,
   rowToMemory,
 } from "./memory.js";
+import { type TeamScope, teamClause } from "./reads.js";
 import { recordColumns, upsertRecords } from "./record-sql.js";
 import { inTransaction, type SqlClient } from "./sql.js";
 
@@ -101,13 +102,15 @@ export async function createMemory(
   });
 }
 
+/** `teams`: a team-bound caller changes only its teams' records; others are not found. */
 export async function updateMemory(
   ctx: StoreContext,
   id: string,
   patch: MemoryPatch,
+  teams?: TeamScope,
 ): Promise<WriteResult> {
   return inTransaction(ctx.pool, async (client) => {
-    const before = await lockLive(client, ctx, id);
+    const before = await lockLive(client, ctx, id, teams);
     const fields: MemoryFields = memoryFieldsSchema.parse({ ...contentOf(before), ...patch });
     const snapshot: MemorySnapshot = {
       ...fields,
@@ -125,9 +128,10 @@ export async function updateMemory(
 export async function deleteMemory(
   ctx: StoreContext,
   id: string,
+  teams?: TeamScope,
 ): Promise<{ hlc: string; events: string[] }> {
   return inTransaction(ctx.pool, async (client) => {
-    const current = await lockLive(client, ctx, id);
+    const current = await lockLive(client, ctx, id, teams);
     const hlc = writeHlc(ctx, current.hlc);
     // The same statement a peer's tombstone goes through: every content column cleared.
     await upsertRecords(client, ctx, [
@@ -165,10 +169,17 @@ function maxHlc(a: string, b: string | undefined): string {
   return b !== undefined && compareHlc(b, a) > 0 ? b : a;
 }
 
-async function lockLive(client: SqlClient, ctx: StoreContext, id: string): Promise<Memory> {
+async function lockLive(
+  client: SqlClient,
+  ctx: StoreContext,
+  id: string,
+  teams?: TeamScope,
+): Promise<Memory> {
+  const params: unknown[] = [ctx.namespace, id];
+  const scoped = teamClause(teams, params, "");
   const { rows } = await client.query(
-    `select ${recordColumns()}, x as effective_x from ${ctx.s}.memories where namespace = $1 and id = $2 and status = 'live' for update`,
-    [ctx.namespace, id],
+    `select ${recordColumns()}, x as effective_x from ${ctx.s}.memories where namespace = $1 and id = $2 and status = 'live'${scoped} for update`,
+    params,
   );
   const row = rows[0];
   if (!row) throw new MemoryNotFoundError(id);

@@ -81,6 +81,11 @@ export interface SyncBackendDescriptor<
 > {
   readonly name: Name;
   readonly capabilities: BackendCapabilities;
+  /**
+   * How the edge reaches this backend, for an operator whose settings did not work: the
+   * advice every refusal of `sync.connection_url` / `sync.token` ends with.
+   */
+  readonly howToConnect: string;
   validate(config: MemoriaConfig): BackendConfigReport;
   connect(config: MemoriaConfig, deps?: BackendDeps): BackendConnection<T, L>;
 }

@@ -10,10 +10,12 @@ export const SYNC_ACTIONS = [
   "memory.redacted",
   "thread.updated",
   "schedule.decrement",
+  "apikey.upserted",
+  "apikey.revoked",
 ] as const;
 export type SyncAction = (typeof SYNC_ACTIONS)[number];
 
-export const ENTITY_TYPES = ["memory", "thread", "schedule"] as const;
+export const ENTITY_TYPES = ["memory", "thread", "schedule", "apikey"] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];
 
 /** Which entity type each action is about; an event pairing them otherwise is malformed. */
@@ -24,6 +26,9 @@ export const ACTION_ENTITY: Record<SyncAction, EntityType> = {
   "memory.redacted": "memory",
   "thread.updated": "thread",
   "schedule.decrement": "schedule",
+  // API keys travel as events so a key made or revoked in one region holds in every region.
+  "apikey.upserted": "apikey",
+  "apikey.revoked": "apikey",
 };
 
 export const PRIVACY_MIN = -15;

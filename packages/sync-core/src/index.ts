@@ -1,4 +1,19 @@
 export {
+  API_KEY_PATTERN,
+  API_KEY_PREFIX,
+  API_SCOPES,
+  type ApiKeyState,
+  type ApiScope,
+  apiKeyStateSchema,
+  apiScopesSchema,
+  apiTeamsSchema,
+  DISPLAY_PREFIX_LENGTH,
+  displayPrefix,
+  generateApiKey,
+  hashApiKey,
+  SCOPE_HELP,
+} from "./apikey.js";
+export {
   type BackendCapabilities,
   type BackendConfigReport,
   type BackendConnection,
@@ -45,6 +60,12 @@ export {
   TABLE_PATTERN,
 } from "./config/schema.js";
 export { isSecretKey, MASK, settingsView, withoutMaskedSecrets } from "./config/settings.js";
+export {
+  type ConfigCheck,
+  loadWithStoredOverrides,
+  type SettingsError,
+  type StoredConfig,
+} from "./config/stored.js";
 export {
   FAILOVER_HEADER,
   IDEMPOTENCY_KEY_HEADER,

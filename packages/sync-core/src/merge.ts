@@ -113,6 +113,9 @@ export function eventEffect<D extends RecordData = RecordData>(
       return { kind: "record", state: { ...base, status: "live", data } };
     }
     case "thread.updated":
+    // API keys are not records; the store merges them itself (`apikeys.ts`).
+    case "apikey.upserted":
+    case "apikey.revoked":
       return { kind: "none" };
   }
 }

@@ -49,6 +49,10 @@ export function classifyInbound(event: SyncEvent, context: InboundContext): Inbo
     case "schedule.decrement":
       // A tombstone or a decrement carries no content to leak.
       return { verdict: "apply" };
+    case "apikey.upserted":
+    case "apikey.revoked":
+      // Credentials are not memory content: the band does not apply, the namespace did above.
+      return { verdict: "apply" };
     case "memory.created":
     case "memory.updated":
     case "thread.updated":

@@ -19,6 +19,9 @@ import { PostgresTransport } from "./transport.js";
  * `neonConfig`'s, a process-wide setting the caller owns (local development points it
  * at a proxy).
  */
+const HOW_TO_CONNECT =
+  "the edge reaches Postgres through the Neon serverless driver with a postgres:// URL (user, password, host, database); see docs/operations.md";
+
 export const postgresBackend: SyncBackendDescriptor<
   "postgres",
   PostgresTransport,
@@ -27,6 +30,7 @@ export const postgresBackend: SyncBackendDescriptor<
   name: "postgres",
   // LISTEN lives only as long as a request in workerd: regions poll, hints cut the wait.
   capabilities: { delivery: "pull", leases: true, wakeHints: true },
+  howToConnect: HOW_TO_CONNECT,
   validate,
   connect(config, deps = {}) {
     const report = validate(config);

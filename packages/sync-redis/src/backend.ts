@@ -22,10 +22,14 @@ export function leaseKey(channel: string, name: string): string {
  * `<sync.channel>:lease:<name>`. Every region of one deployment shares the channel, so
  * they share the stream and contend for the same leases.
  */
+const HOW_TO_CONNECT =
+  "the edge speaks to Redis through the Upstash REST URL (https://…) and its token; see docs/operations.md";
+
 export const redisBackend: SyncBackendDescriptor<"redis", RedisTransport, RedisLease> = {
   name: "redis",
   // REST cannot block: regions poll, and a peer's hint cuts the wait.
   capabilities: { delivery: "pull", leases: true, wakeHints: true },
+  howToConnect: HOW_TO_CONNECT,
   validate,
   connect(config, deps = {}) {
     const report = validate(config);
@@ -71,8 +75,7 @@ function connectionIssues(config: MemoriaConfig): ConfigIssue[] {
   } else if (!/^https?:\/\//i.test(url)) {
     issues.push({
       key: "sync.connection_url",
-      message:
-        "must be the Upstash REST URL (https://…); redis:// URLs need a TCP client, which Workers do not have",
+      message: `must be the Upstash REST URL (https://…), not redis:// (Workers have no TCP client): ${HOW_TO_CONNECT}`,
     });
   }
   if (config.sync.token === undefined) {

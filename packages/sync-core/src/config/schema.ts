@@ -229,6 +229,20 @@ export const routerSchema = z.strictObject({
   probe_interval_ms: int((n) => n.min(500, { error: "must be at least 500" })).default(5_000),
 });
 
+export const authSchema = z.strictObject({
+  /**
+   * Let anyone read `/health/sync` and `/metrics` (the namespace, the band, the peer
+   * regions, the counters). Off, they need any valid key or `auth.monitor_key`. @default false
+   */
+  public_health: flag().default(false),
+  /**
+   * A secret that reads only `/health/sync` and `/metrics`: the router sends it with its
+   * probes (set the same value on the router) and a Prometheus scraper as its bearer token.
+   * Secret.
+   */
+  monitor_key: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
+});
+
 /** The whole configuration: `memoria.toml` < `MEMORIA_…` env < `PATCH /settings`. */
 export const configSchema = z.strictObject({
   memory: memorySchema.prefault({}),
@@ -237,6 +251,7 @@ export const configSchema = z.strictObject({
   region: regionSelfSchema.prefault({}),
   logging: loggingSchema.prefault({}),
   router: routerSchema.prefault({}),
+  auth: authSchema.prefault({}),
   /** Regions the router knows (JSON array in env: `MEMORIA_REGIONS='[…]'`). */
   regions: z
     .preprocess(toJson, z.array(regionSchema, { error: "must be a list of regions" }))
@@ -259,7 +274,10 @@ export const configSchema = z.strictObject({
     .trim()
     .refine(isIanaTimeZone, { error: "must be an IANA time zone such as UTC or America/New_York" })
     .default("UTC"),
-  /** Key for `/settings` and `/admin/*` (`X-API-Key`). Secret. */
+  /**
+   * The root admin key (`MEMORIA_API_KEY`, as upstream): every scope, every team. Other
+   * keys are made with `POST /admin/keys`. Secret.
+   */
   api_key: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
 });
 
@@ -272,6 +290,7 @@ export const SECRET_KEYS = [
   "sync.token",
   "sync.signing_keys",
   "api_key",
+  "auth.monitor_key",
 ] as const;
 
 /** Free-form tables whose own keys keep their case (`MEMORIA_SYNC__OPTIONS__ssl`). */

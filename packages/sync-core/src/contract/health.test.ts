@@ -35,6 +35,7 @@ function body(): SyncHealth {
     applied: { "region-a": hlc },
     ready: true,
     config_warnings: ["unknown key database.url (from memoria.toml)"],
+    settings_errors: [{ key: "sync.retired_knob", message: "unknown key" }],
   };
 }
 
@@ -56,6 +57,11 @@ describe("/health/sync body", () => {
   it("reads a gateway deployed before config_warnings existed as having none", () => {
     const { config_warnings: _dropped, ...older } = body();
     expect(syncHealthSchema.parse(older).config_warnings).toEqual([]);
+  });
+
+  it("reads a gateway deployed before settings_errors existed as having none", () => {
+    const { settings_errors: _dropped, ...older } = body();
+    expect(syncHealthSchema.parse(older).settings_errors).toEqual([]);
   });
 
   it("reads a gateway deployed before capabilities existed as declaring none", () => {

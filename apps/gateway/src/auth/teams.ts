@@ -1,0 +1,47 @@
+import type { Store } from "@memoria/store";
+import { ProblemError } from "@memoria/sync-core";
+import type { MiddlewareHandler } from "hono";
+import type { HonoEnv } from "../app.js";
+
+/**
+ * A team-bound key's view of the store: reads, lists, changes and deletes reach only its
+ * teams' records (another team's, or one without a team, is not found, so its existence
+ * does not leak); creating a record, or moving one, outside its teams is a 403.
+ */
+export function teamScopedStore(store: Store, teams: readonly string[]): Store {
+  const mayWrite = (team: string | null | undefined, field: string) => {
+    if (team === undefined) return;
+    if (team === null || !teams.includes(team)) {
+      throw new ProblemError(403, {
+        detail: `this key writes only the records of team ${teams.join(", ")}`,
+        errors: [{ field, message: `must be one of ${teams.join(", ")}` }],
+      });
+    }
+  };
+  return {
+    ...store,
+    getMemory: (id) => store.getMemory(id, teams),
+    listMemories: (filter) => store.listMemories({ ...filter, teams }),
+    createMemory: (input, options) => {
+      mayWrite(input.team ?? null, "team");
+      return store.createMemory(input, options);
+    },
+    updateMemory: (id, patch) => {
+      mayWrite(patch.team, "team");
+      return store.updateMemory(id, patch, teams);
+    },
+    deleteMemory: (id) => store.deleteMemory(id, teams),
+  };
+}
+
+/** For the memory routes: swaps in the team-scoped store when the key is bound to teams. */
+export function scopeToTeams(): MiddlewareHandler<HonoEnv> {
+  return async function teamScope(c, next) {
+    const teams = c.get("principal")?.teams;
+    if (teams !== undefined) {
+      const services = c.get("services");
+      c.set("services", { ...services, store: teamScopedStore(services.store, teams) });
+    }
+    return next();
+  };
+}

@@ -1,0 +1,12 @@
+import type { Hono } from "hono";
+import type { HonoEnv } from "../../app.js";
+import { requireScope } from "../../auth.js";
+import { registerKeyRoutes } from "./keys.js";
+import { registerPromoteRoute } from "./promote.js";
+
+/** Everything under `/admin` needs the `admin` scope. */
+export function registerAdminRoutes(app: Hono<HonoEnv>): void {
+  app.use("/admin/*", requireScope("admin"));
+  registerPromoteRoute(app);
+  registerKeyRoutes(app);
+}
