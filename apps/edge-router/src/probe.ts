@@ -24,6 +24,12 @@ export async function probeRegion(
       }),
     );
     const body: unknown = await response.json().catch(() => null);
+    if (response.status === 401 || response.status === 403) {
+      return {
+        ok: false,
+        error: `/health/sync refused the router's probe (${response.status}): set MEMORIA_AUTH__MONITOR_KEY on the router to the regions' auth.monitor_key`,
+      };
+    }
     if (!response.ok || body === null) {
       return { ok: false, error: `/health/sync answered ${response.status}` };
     }

@@ -48,6 +48,25 @@ describe("credentials through the router", () => {
     ]);
   });
 
+  it("a router without the monitor key says which secret it lacks", async () => {
+    const bare = await startRouter({
+      regions: JSON.parse(topology.vars.a.MEMORIA_REGIONS as string),
+      apiKey: topology.apiKey,
+    });
+    try {
+      await bare.scheduled();
+      const snapshot = (await (await bare.fetch("/router/health")).json()) as {
+        regions: Array<{ id: string; healthy: boolean; lastError: string | null }>;
+      };
+      for (const region of snapshot.regions) {
+        expect(region.healthy).toBe(false);
+        expect(region.lastError).toMatch(/MEMORIA_AUTH__MONITOR_KEY/);
+      }
+    } finally {
+      await bare.stop();
+    }
+  });
+
   it("every route: 401 without or with a wrong key, 403 with the wrong scope, through with the right one", async () => {
     for (const route of routeCases().filter((c) => c.need !== "public")) {
       const send = (headers: Record<string, string>, anonymous = false) =>

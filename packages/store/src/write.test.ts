@@ -167,4 +167,25 @@ describe("Idempotency-Key", () => {
       store.createMemory({ text: "once", y: 5 }, { idempotencyKey: "req-42" }),
     ).rejects.toThrow(/since been deleted/);
   });
+
+  it("two teams reusing one key get two records: a replay never crosses teams", async () => {
+    const { store } = await region();
+    const alpha = await store.createMemory(
+      { text: "alpha's", y: 5, team: "alpha" },
+      { idempotencyKey: "shared-key" },
+    );
+    const bravo = await store.createMemory(
+      { text: "bravo's", y: 5, team: "bravo" },
+      { idempotencyKey: "shared-key" },
+    );
+    expect(bravo.replayed).toBeUndefined();
+    expect(bravo.memory.id).not.toBe(alpha.memory.id);
+    expect(bravo.memory.text).toBe("bravo's");
+    const alphaAgain = await store.createMemory(
+      { text: "alpha's", y: 5, team: "alpha" },
+      { idempotencyKey: "shared-key" },
+    );
+    expect(alphaAgain).toMatchObject({ replayed: true });
+    expect(alphaAgain.memory.id).toBe(alpha.memory.id);
+  });
 });

@@ -54,9 +54,15 @@ export interface CreateOptions {
   idempotencyKey?: string;
 }
 
-/** Memory id for an idempotency key: stable across retries, regions and time. */
-export function idForIdempotencyKey(namespace: string, key: string): string {
-  return deterministicEventId(0, `memoria-idempotency\u0000${namespace}\u0000${key}`);
+/**
+ * Memory id for an idempotency key: stable across retries, regions and time. The team is
+ * part of it, so two teams' clients that happen to reuse a key get two records, and a
+ * team-bound key can never be handed another team's record as its "replay". (Without a
+ * team the id is what it always was.)
+ */
+export function idForIdempotencyKey(namespace: string, key: string, team: string | null): string {
+  const scope = team === null ? namespace : `${namespace}\u0000team:${team}`;
+  return deterministicEventId(0, `memoria-idempotency\u0000${scope}\u0000${key}`);
 }
 
 export class IdempotencyConflictError extends Error {
@@ -76,7 +82,7 @@ export async function createMemory(
   const id =
     options.idempotencyKey === undefined
       ? newEventId(now.getTime())
-      : idForIdempotencyKey(ctx.namespace, options.idempotencyKey);
+      : idForIdempotencyKey(ctx.namespace, options.idempotencyKey, fields.team);
   return inTransaction(ctx.pool, async (client) => {
     if (options.idempotencyKey !== undefined) {
       const { rows } = await client.query(
