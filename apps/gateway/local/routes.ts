@@ -25,6 +25,11 @@ const NO_ID = "0190f5c8-0000-7000-8000-000000000000";
 const CASES: Record<string, Omit<RouteCase, "method" | "route">> = {
   "GET /memory": { path: "/memory?limit=1", need: "read" },
   "GET /memory/:id": { path: `/memory/${NO_ID}`, need: "read" },
+  "GET /memory/recent": { path: "/memory/recent?limit=1", need: "read" },
+  "GET /memory/search": { path: "/memory/search?query=matrix&limit=1", need: "read" },
+  "GET /memory/spatial": { path: "/memory/spatial?x=0&y=0&z=0&limit=1", need: "read" },
+  "GET /memory/time-range": { path: "/memory/time-range?limit=1", need: "read" },
+  "GET /memory/anchor": { path: "/memory/anchor?anchor=matrix&limit=1", need: "read" },
   "POST /memory": { path: "/memory", json: { text: "auth matrix", y: 5 }, need: "write" },
   "PUT /memory/:id": { path: `/memory/${NO_ID}`, json: { text: "x" }, need: "write" },
   "DELETE /memory/:id": { path: `/memory/${NO_ID}`, need: "write" },

@@ -17,6 +17,7 @@ export {
 } from "./memory.js";
 export { MIGRATIONS, migrate } from "./migrations.js";
 export type { RelayReport } from "./outbox.js";
+export type { Axis, FoundMemory, MemoryQuery } from "./queries.js";
 export type { MemoryFilter, MemoryPage, TeamScope } from "./reads.js";
 export {
   checkIdentifier,

@@ -4,7 +4,7 @@ import { recordColumns } from "./record-sql.js";
 import { withClient } from "./sql.js";
 
 /** x as readers see it: the stored x minus the decrement marks after the write. */
-const EFFECTIVE_X = (s: string) =>
+export const EFFECTIVE_X = (s: string) =>
   `m.x - (select count(*) from ${s}.decrements d where d.namespace = m.namespace and d.hlc > m.hlc) as effective_x`;
 
 const COLUMNS = recordColumns("m");

@@ -15,6 +15,7 @@ import { latestDecrementDate, runDecrement } from "./decrement.js";
 import type { MemoryFieldsInput, MemoryPatch } from "./memory.js";
 import { migrate } from "./migrations.js";
 import { countUnpublished, relayOutbox } from "./outbox.js";
+import { type MemoryQuery, queryMemories } from "./queries.js";
 import {
   appliedWatermarks,
   getMemory,
@@ -43,6 +44,8 @@ export function createStore(options: StoreOptions) {
     getMemory: (id: string, teams?: TeamScope) => getMemory(ctx, id, teams),
     appliedWatermarks: () => appliedWatermarks(ctx),
     listMemories: (filter: MemoryFilter) => listMemories(ctx, filter),
+    /** Upstream's query routes (recent, search, spatial, time-range, anchor); see `queries.ts`. */
+    queryMemories: (query: MemoryQuery) => queryMemories(ctx, query),
     applyEvents: (events: readonly SyncEvent[], receivedAt?: number) =>
       applyEvents(ctx, events, receivedAt),
     /** Parse, verify, apply and count rejections: what catch-up does with replayed entries. */

@@ -4,6 +4,47 @@ import type { MiddlewareHandler } from "hono";
 import type { HonoEnv } from "../app.js";
 
 /**
+ * Every store method, classified, so a new one cannot slip past team scoping: the object
+ * must name each method of `Store` (the compiler checks it), and each `team-scoped` one
+ * must be overridden in `teamScopedStore` (the compiler checks that too). `system`
+ * methods touch no record a team key could reach (sync, keys, settings, bookkeeping).
+ */
+const ACCESS = {
+  getMemory: "team-scoped",
+  listMemories: "team-scoped",
+  queryMemories: "team-scoped",
+  createMemory: "team-scoped",
+  updateMemory: "team-scoped",
+  deleteMemory: "team-scoped",
+  context: "system",
+  migrate: "system",
+  redactOutsideBand: "system",
+  appliedWatermarks: "system",
+  applyEvents: "system",
+  applyMessages: "system",
+  relayOutbox: "system",
+  consumeOnce: "system",
+  runDecrement: "system",
+  latestDecrementDate: "system",
+  countUnpublished: "system",
+  counters: "system",
+  createApiKey: "system",
+  revokeApiKey: "system",
+  listApiKeys: "system",
+  findApiKey: "system",
+  touchApiKey: "system",
+  readSettings: "system",
+  writeSettings: "system",
+  readMetadata: "system",
+  writeMetadata: "system",
+  ping: "system",
+} as const satisfies Record<keyof Store, "team-scoped" | "system">;
+
+type TeamScoped = {
+  [K in keyof typeof ACCESS as (typeof ACCESS)[K] extends "team-scoped" ? K : never]: Store[K];
+};
+
+/**
  * A team-bound key's view of the store: reads, lists, changes and deletes reach only its
  * teams' records (another team's, or one without a team, is not found, so its existence
  * does not leak); creating a record, or moving one, outside its teams is a 403.
@@ -18,10 +59,10 @@ export function teamScopedStore(store: Store, teams: readonly string[]): Store {
       });
     }
   };
-  return {
-    ...store,
+  const scoped: TeamScoped = {
     getMemory: (id) => store.getMemory(id, teams),
     listMemories: (filter) => store.listMemories({ ...filter, teams }),
+    queryMemories: (query) => store.queryMemories({ ...query, teams }),
     createMemory: (input, options) => {
       mayWrite(input.team ?? null, "team");
       return store.createMemory(input, options);
@@ -32,6 +73,7 @@ export function teamScopedStore(store: Store, teams: readonly string[]): Store {
     },
     deleteMemory: (id) => store.deleteMemory(id, teams),
   };
+  return { ...store, ...scoped };
 }
 
 /** For the memory routes: swaps in the team-scoped store when the key is bound to teams. */

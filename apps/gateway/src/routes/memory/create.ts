@@ -6,11 +6,13 @@ import {
   SYNC_TOKEN_HEADER,
 } from "@memoria/sync-core";
 import type { Hono } from "hono";
+import { z } from "zod";
 import { type HonoEnv, json } from "../../app.js";
 import { kickSync } from "../../sync/kick.js";
-import { jsonBody } from "../../validate.js";
-import { presentMemory } from "./present.js";
+import { jsonBody, parseWith } from "../../validate.js";
+import { presentMemory, upstreamFields } from "./present.js";
 import { createMemoryBody } from "./schema.js";
+import { entryContext, resolveEntry } from "./upstream-entry.js";
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -24,12 +26,14 @@ export function registerCreateMemory(app: Hono<HonoEnv>): void {
         errors: [{ field: "Idempotency-Key", message: "invalid" }],
       });
     }
-    const body = await jsonBody(c, createMemoryBody);
+    const raw = await jsonBody(c, z.unknown());
+    const entry = resolveEntry(raw, "create", entryContext(services.config));
+    const body = parseWith(createMemoryBody, entry.fields, "body");
     const floor = services.config.memory.privacy_floor;
     if (body.y < floor) {
       throw new ProblemError(422, {
-        detail: `y ${body.y} is below this deployment's memory.privacy_floor (${floor})`,
-        errors: [{ field: "y", message: `must be >= ${floor}` }],
+        detail: `${entry.yName} ${body.y} is below this deployment's memory.privacy_floor (${floor})`,
+        errors: [{ field: entry.yName, message: `must be >= ${floor}` }],
       });
     }
     const result = await services.store
@@ -45,9 +49,10 @@ export function registerCreateMemory(app: Hono<HonoEnv>): void {
       location: `/memory/${result.memory.id}`,
     };
     if (result.replayed) headers["idempotent-replayed"] = "true";
+    const memory = presentMemory(result.memory, services.config);
     return json(
       result.replayed ? 200 : 201,
-      { memory: presentMemory(result.memory, services.config), sync_token: result.hlc },
+      { status: "stored", ...upstreamFields(memory), memory, sync_token: result.hlc },
       headers,
     );
   });

@@ -3,6 +3,7 @@ import type { HonoEnv } from "../../app.js";
 import { requireScope, scopeToTeams } from "../../auth.js";
 import { registerCreateMemory } from "./create.js";
 import { registerReadMemory } from "./read.js";
+import { registerUpstreamReads } from "./upstream.js";
 import { registerWriteMemory } from "./write.js";
 
 /** Reads need `read`, every other method `write`; a team-bound key sees only its teams. */
@@ -15,6 +16,8 @@ export function registerMemoryRoutes(app: Hono<HonoEnv>): void {
     app.use(path, scopeToTeams());
   }
   registerCreateMemory(app);
+  // Before `GET /memory/:id`: `/memory/recent` … are routes, not ids.
+  registerUpstreamReads(app);
   registerReadMemory(app);
   registerWriteMemory(app);
 }

@@ -1,8 +1,19 @@
 import type { Memory } from "@memoria/store";
 import { type MemoriaConfig, teamNamespace } from "@memoria/sync-core";
 
-/** A memory as the API answers it: the record plus its team's namespace (`team-alpha`). */
-export type PresentedMemory = Memory & { team_namespace: string | null };
+/**
+ * A memory as the API answers it: the record, its team's namespace (`team-alpha`), and
+ * the record's fields again under upstream Memoria's names (`memory_id`, `x_coord`,
+ * `y_coord`, `z_coord`, `team_id`), so clients of either API read it.
+ */
+export type PresentedMemory = Memory & {
+  team_namespace: string | null;
+  memory_id: string;
+  x_coord: number;
+  y_coord: number;
+  z_coord: number;
+  team_id: string | null;
+};
 
 /**
  * Adds `team_namespace`, formed from `memory.team_namespace_prefix` the way the original
@@ -16,5 +27,24 @@ export function presentMemory(
     ...memory,
     team_namespace:
       memory.team === null ? null : teamNamespace(config.memory.team_namespace_prefix, memory.team),
+    memory_id: memory.id,
+    x_coord: memory.x,
+    y_coord: memory.y,
+    z_coord: memory.z,
+    team_id: memory.team,
+  };
+}
+
+/**
+ * The top-level members upstream's POST/PUT answers carry: `memory_id`, `anchor`, the
+ * namespace the memory lives in (its team space, else the region's), and `team_id` /
+ * `workspace_id` when it has a team (upstream sets both to the team).
+ */
+export function upstreamFields(memory: PresentedMemory) {
+  return {
+    memory_id: memory.id,
+    anchor: memory.anchor,
+    namespace: memory.team_namespace ?? memory.namespace,
+    ...(memory.team === null ? {} : { team_id: memory.team, workspace_id: memory.team }),
   };
 }
