@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { json } from "../../app.js";
+import { presentMemory } from "./present.js";
 import {
   anchorsParam,
   boundedList,
@@ -8,7 +9,6 @@ import {
   parseUpstreamQuery,
   requestedTeam,
   teamParams,
-  upstreamItem,
 } from "./upstream-query.js";
 
 /** Upstream's `GET /memory/anchor?anchor=…`: a list of the records carrying any anchor. */
@@ -31,6 +31,6 @@ export function registerAnchorMemories(app: MemoryApp): void {
       order: "recent",
       limit: q.limit + 1,
     });
-    return boundedList(found, q.limit, (m) => upstreamItem(m, config));
+    return boundedList(found, q.limit, (m) => presentMemory(m, config));
   });
 }

@@ -6,7 +6,7 @@ import { type MemoriaConfig, teamNamespace } from "@memoria/sync-core";
  * the record's fields again under upstream Memoria's names (`memory_id`, `x_coord`,
  * `y_coord`, `z_coord`, `team_id`), so clients of either API read it.
  */
-export type PresentedMemory = Memory & {
+export type PresentedMemory<M extends Memory = Memory> = M & {
   team_namespace: string | null;
   memory_id: string;
   x_coord: number;
@@ -19,10 +19,10 @@ export type PresentedMemory = Memory & {
  * Adds `team_namespace`, formed from `memory.team_namespace_prefix` the way the original
  * forms team namespaces, so a client sees which team space a memory belongs to.
  */
-export function presentMemory(
-  memory: Memory,
+export function presentMemory<M extends Memory>(
+  memory: M,
   config: Pick<MemoriaConfig, "memory">,
-): PresentedMemory {
+): PresentedMemory<M> {
   return {
     ...memory,
     team_namespace:

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { json } from "../../app.js";
+import { presentMemory } from "./present.js";
 import {
   anchorsParam,
   floatParam,
@@ -9,7 +10,6 @@ import {
   requestedTeam,
   teamParams,
   timeParam,
-  upstreamItem,
 } from "./upstream-query.js";
 
 /**
@@ -86,7 +86,7 @@ export function registerSearchMemories(app: MemoryApp): void {
       name === "category" ? q.category.length > 0 : q.min_importance !== undefined,
     );
     return json(200, {
-      memories: found.map((m) => upstreamItem(m, config)),
+      memories: found.map((m) => presentMemory(m, config)),
       applied_filters: appliedFilters(q, text),
       ...(ignored.length ? { ignored_filters: ignored } : {}),
     });

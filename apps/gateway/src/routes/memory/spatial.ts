@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { json } from "../../app.js";
+import { presentMemory } from "./present.js";
 import {
   anchorsParam,
   floatParam,
@@ -8,7 +9,6 @@ import {
   parseUpstreamQuery,
   requestedTeam,
   teamParams,
-  upstreamItem,
 } from "./upstream-query.js";
 
 /**
@@ -54,7 +54,7 @@ export function registerSpatialMemories(app: MemoryApp): void {
     });
     return json(
       200,
-      found.map((m) => upstreamItem(m, config)),
+      found.map((m) => presentMemory(m, config)),
     );
   });
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { json } from "../../app.js";
+import { presentMemory } from "./present.js";
 import {
   boundedList,
   floatParam,
@@ -9,7 +10,6 @@ import {
   requestedTeam,
   teamParams,
   timeParam,
-  upstreamItem,
 } from "./upstream-query.js";
 
 /**
@@ -53,6 +53,6 @@ export function registerTimeRangeMemories(app: MemoryApp): void {
       order: "chronological",
       limit: q.limit + 1,
     });
-    return boundedList(found, q.limit, (m) => upstreamItem(m, config));
+    return boundedList(found, q.limit, (m) => presentMemory(m, config));
   });
 }

@@ -4,7 +4,6 @@ import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { type HonoEnv, json } from "../../app.js";
 import { parseWith } from "../../validate.js";
-import { type PresentedMemory, presentMemory } from "./present.js";
 
 /**
  * What upstream Memoria's query routes (`/memory/recent`, `/search`, `/spatial`,
@@ -124,28 +123,6 @@ export function requestedTeam(
   const nsTeam = ns.slice(prefix.length);
   if (team !== undefined && team !== nsTeam) return null;
   return { team: nsTeam };
-}
-
-/** A memory in upstream's names (`memory_id`, `x_coord` …) besides ours. */
-export type UpstreamItem = PresentedMemory & {
-  memory_id: string;
-  x_coord: number;
-  y_coord: number;
-  z_coord: number;
-  distance?: number;
-};
-
-export function upstreamItem(
-  memory: FoundMemory,
-  config: Pick<MemoriaConfig, "memory">,
-): UpstreamItem {
-  return {
-    ...presentMemory(memory, config),
-    memory_id: memory.id,
-    x_coord: memory.x,
-    y_coord: memory.y,
-    z_coord: memory.z,
-  };
 }
 
 export type MemoryApp = Hono<HonoEnv>;
