@@ -1,4 +1,5 @@
 import { formatHlc, type RegionConfig, type SyncHealth } from "@memoria/sync-core";
+import { syncHealthBody } from "@memoria/sync-core/testing/health";
 import { describe, expect, it } from "vitest";
 import { afterFailure } from "./breaker.js";
 import { afterProbe, initialState, viewOf, writerOf } from "./region-state.js";
@@ -15,32 +16,17 @@ const REGION: RegionConfig = {
 const T0 = 1_700_000_000_000;
 const hlc = (wall: number) => formatHlc({ wall, counter: 0, node: "region-a" });
 
+/** A ready region's body: lag 3 events / 1.5 s, scheduler leader region-a (token 7). */
 function health(changes: Partial<SyncHealth> = {}): SyncHealth {
-  return {
-    region: "region-b",
-    namespace: "ns",
-    backend: "redis",
-    enabled: true,
-    role: "reader",
-    band: { floor: 0, ceiling: 12 },
-    realtime_replication: false,
-    signing_key_id: "k1",
-    store: { reachable: true },
+  return syncHealthBody({
     transport: null,
     lag: { events: 3, seconds: 1.5 },
-    outbox: { unpublished: 0 },
-    last_event_at: null,
     last_cycle: null,
     leader: { holder: "region-a", token: 7, expires_at: "x", is_me: false },
-    writer: null,
-    scheduler: { enabled: true, decrement_tz: "UTC", last_decrement: null },
     applied: { "region-a": hlc(2_000) },
-    ready: true,
-    config_warnings: [],
     capabilities: null,
-    settings_errors: [],
     ...changes,
-  };
+  });
 }
 
 describe("region state after a probe", () => {

@@ -1,42 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { formatHlc } from "../hlc.js";
 import { type SyncHealth, syncHealthSchema } from "./health.js";
+import { syncHealthBody } from "./health.testkit.js";
 
-const hlc = formatHlc({ wall: 1_000, counter: 0, node: "region-a" });
-
-/** A body as a gateway answers it. */
+/** A body as a gateway answers it, with a warning and a broken stored key to carry. */
 function body(): SyncHealth {
-  return {
-    region: "region-b",
-    namespace: "prod-shared",
-    backend: "redis",
-    enabled: true,
-    role: "reader",
-    band: { floor: 0, ceiling: 12 },
-    realtime_replication: false,
-    signing_key_id: "k1",
-    store: { reachable: true },
-    transport: {
-      backend: "redis",
-      reachable: true,
-      latencyMs: 2,
-      lagEvents: 0,
-      oldestUnackedAt: null,
-      lastEventAt: 1_000,
-    },
-    capabilities: { delivery: "pull", leases: true, wakeHints: true },
-    lag: { events: 0, seconds: 0 },
-    outbox: { unpublished: 0 },
-    last_event_at: null,
-    last_cycle: { published: 0 },
-    leader: { holder: "region-a", token: 3, expires_at: "2026-01-01T00:00:00.000Z", is_me: false },
-    writer: null,
-    scheduler: { enabled: true, decrement_tz: "UTC", last_decrement: null },
-    applied: { "region-a": hlc },
-    ready: true,
+  return syncHealthBody({
     config_warnings: ["unknown key database.url (from memoria.toml)"],
     settings_errors: [{ key: "sync.retired_knob", message: "unknown key" }],
-  };
+  });
 }
 
 describe("/health/sync body", () => {
