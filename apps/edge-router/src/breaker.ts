@@ -27,7 +27,7 @@ export function circuitAt(breaker: Breaker, now: number, cooldownMs: number): Ci
   return breaker.openedAt !== null && now - breaker.openedAt >= cooldownMs ? "half-open" : "open";
 }
 
-/** A request failed (connection error, timeout, 5xx), a trial included: open, cool down anew. */
+/** A request failed (verdict.ts decides which failures count), a trial included: open, cool down anew. */
 export function afterFailure(_breaker: Breaker, now: number): Breaker {
   return { circuit: "open", openedAt: now, trialAt: null };
 }

@@ -1,5 +1,4 @@
 import { ProblemError } from "@memoria/sync-core";
-import type { RegionLink } from "./config.js";
 
 /** Headers that describe one connection, not the message (RFC 9110 §7.6.1): never forwarded. */
 const HOP_BY_HOP = new Set([
@@ -106,38 +105,4 @@ export function upstreamUrl(regionUrl: string, target: string): URL {
   if (url.origin !== base.origin)
     throw new ProblemError(400, { detail: "request target leaves the region" });
   return url;
-}
-
-export type Attempt =
-  | { ok: true; response: Response }
-  | { ok: false; reason: string; response?: Response };
-
-/** One try at one region: a connection error, a timeout or a 5xx counts as the region failing. */
-export async function attempt(
-  link: RegionLink,
-  request: OutboundRequest,
-  timeoutMs: number,
-): Promise<Attempt> {
-  try {
-    const response = await link.fetch(
-      new Request(upstreamUrl(link.base, request.target), {
-        method: request.method,
-        headers: request.headers,
-        body: request.body,
-        redirect: "manual",
-        signal: AbortSignal.timeout(timeoutMs),
-      }),
-    );
-    if (response.status >= 500) return { ok: false, reason: `HTTP ${response.status}`, response };
-    return { ok: true, response };
-  } catch (error) {
-    const name = (error as Error).name;
-    return {
-      ok: false,
-      reason:
-        name === "TimeoutError"
-          ? `no answer within ${timeoutMs} ms`
-          : `connection failed: ${(error as Error).message}`,
-    };
-  }
 }

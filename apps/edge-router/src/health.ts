@@ -11,8 +11,9 @@ const MAX_FAILOVERS = 50;
 /**
  * The router's shared view of region health: one instance (`idFromName("global")`) for
  * every router isolate, so a failure one isolate saw opens the circuit for all. It probes
- * each region's `/health/sync` from its alarm, takes passive reports (a connection error,
- * timeout or 5xx opens a circuit for the cool-down), hands out exactly one trial request
+ * each region's `/health/sync` from its alarm, takes passive reports (a region that did
+ * not answer, or a 5xx another region did better than: verdict.ts; it opens the circuit
+ * for the cool-down), hands out exactly one trial request
  * per half-open circuit (breaker.ts), and keeps the last failovers for `/status`.
  * Called by RPC on its stub; its state is loaded once, in the constructor.
  */
@@ -46,7 +47,7 @@ export class RegionHealth extends DurableObject<Record<string, unknown>> {
     };
   }
 
-  /** A request to `region` failed (connection error, timeout, 5xx): open its circuit. */
+  /** A request to `region` failed (verdict.ts says when): open its circuit. */
   async reportFailure(regionId: string, reason: string): Promise<void> {
     await this.update(regionId, (s) => ({
       ...s,

@@ -2,7 +2,7 @@ import { formatHlc, ProblemError } from "@memoria/sync-core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ClientPlace } from "./geo.js";
-import { isRetriable, planRoute } from "./plan.js";
+import { isReplayable, isRetriable, planRoute } from "./plan.js";
 import type { Circuit, RegionView, RouterSnapshot } from "./snapshot.js";
 
 function region(id: string, lat: number, lon: number, continent: string): RegionView {
@@ -206,6 +206,18 @@ describe("retriable", () => {
     for (const method of ["POST", "PUT", "PATCH", "DELETE"]) {
       expect(isRetriable({ method, headers: new Headers() })).toBe(false);
       expect(isRetriable({ method, headers: new Headers({ "idempotency-key": "k" }) })).toBe(true);
+    }
+  });
+});
+
+describe("replayable at the same region", () => {
+  it("what may be retried elsewhere, plus PUT and DELETE (idempotent); never a keyless POST or PATCH", () => {
+    const bare = new Headers();
+    for (const method of ["GET", "HEAD", "OPTIONS", "PUT", "DELETE"])
+      expect(isReplayable({ method, headers: bare })).toBe(true);
+    for (const method of ["POST", "PATCH"]) {
+      expect(isReplayable({ method, headers: bare })).toBe(false);
+      expect(isReplayable({ method, headers: new Headers({ "idempotency-key": "k" }) })).toBe(true);
     }
   });
 });

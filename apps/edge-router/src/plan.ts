@@ -34,6 +34,17 @@ export function isRetriable({ method, headers }: PlannedRequest): boolean {
   return !isWrite(method) || headers.has(IDEMPOTENCY_KEY_HEADER);
 }
 
+/**
+ * Requests the router may send to the same region again after its connection failed,
+ * whether or not the first one arrived: those it may retry elsewhere, and PUT and DELETE,
+ * which RFC 9110 (§9.2.2) defines as idempotent (sent twice, the region ends in the same
+ * state; a DELETE that did land answers the second time 404). Any other write is sent again
+ * only with proof that the region never had all of it (attempt.ts).
+ */
+export function isReplayable(request: PlannedRequest): boolean {
+  return isRetriable(request) || request.method === "PUT" || request.method === "DELETE";
+}
+
 function isWrite(method: string): boolean {
   return !(method === "GET" || method === "HEAD" || method === "OPTIONS");
 }
@@ -74,7 +85,11 @@ function eligibleRegions(
   retriable: boolean,
 ): RegionView[] {
   if (!isWrite(request.method)) {
-    const token = readSyncToken(request.headers);
+    // A token from a region that does not exist is the client's mistake: a 400, not a 503.
+    const token = readSyncToken(
+      request.headers,
+      snapshot.regions.map((region) => region.id),
+    );
     if (token === null) return ranked;
     const applied = ranked.filter((region) => hasApplied(region, token));
     if (applied.length === 0) {

@@ -1,11 +1,13 @@
 import { FAILOVER_HEADER, type Logger, ProblemError, REGION_HEADER } from "@memoria/sync-core";
 import type { Context } from "hono";
+import { type Attempt, attempt } from "./attempt.js";
 import { linkTo, type RouterBindings, regionConfig, routerConfig } from "./config.js";
-import { type Attempt, attempt, type OutboundRequest, outbound, stripHopByHop } from "./forward.js";
+import { type OutboundRequest, outbound, stripHopByHop } from "./forward.js";
 import { placeOf } from "./geo.js";
-import { type Plan, planRoute } from "./plan.js";
+import { isReplayable, type Plan, planRoute } from "./plan.js";
 import { currentSnapshot, healthObject, markLocally } from "./shared-health.js";
 import type { FailoverRecord, RegionView } from "./snapshot.js";
+import { judge, NO_CHARGES, type Tally } from "./verdict.js";
 
 type RouterEnv = { Bindings: RouterBindings };
 
@@ -17,15 +19,18 @@ interface Trip {
   health: ReturnType<typeof healthObject>;
   waitUntil: (promise: Promise<unknown>) => void;
   log: Logger;
-  /** Regions that failed during this request, with why. */
+  /** Regions tried that did not serve the request, with why. */
   failures: Array<{ region: string; reason: string }>;
-  lastFailure?: Response;
+  /** Who is charged so far, and the region whose 5xx awaits confirmation (verdict.ts). */
+  tally: Tally;
+  /** The suspect region's 5xx, kept to answer with if no region does better. */
+  suspectAnswer?: { region: RegionView; response: Response };
 }
 
 /**
  * The catch-all route: plan the regions (plan.ts), then try them in order, asking the
- * shared breaker for the one trial of a half-open circuit and reporting each outcome to
- * it; the first success is the response.
+ * shared breaker for the one trial of a half-open circuit; verdict.ts says after each
+ * outcome which regions it counts against and whether to go on.
  */
 export async function proxy(c: Context<RouterEnv>): Promise<Response> {
   const bindings = c.env as unknown as Record<string, unknown>;
@@ -40,64 +45,114 @@ export async function proxy(c: Context<RouterEnv>): Promise<Response> {
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),
     log,
     failures: [],
+    tally: NO_CHARGES,
   };
+  const replayable = isReplayable(request);
   for (const region of plan.candidates) {
     if (region.circuit === "half-open" && !(await trip.health.claimTrial(region.id))) continue;
     const link = linkTo(regionConfig(regions, region.id), bindings);
-    const result = await attempt(link, request, config.router.request_timeout_ms);
-    if (result.ok) return served(trip, region, result.response);
-    await failed(trip, region, result);
+    const result = await attempt(link, request, config.router.request_timeout_ms, replayable);
+    if (result.resent) logResend(trip, region, result);
+    const served = await follow(trip, region, result);
+    if (served) return served;
   }
+  if (trip.suspectAnswer)
+    return answer(trip, trip.suspectAnswer.region, trip.suspectAnswer.response);
   throw noRegionLeft(trip);
 }
 
-function served(trip: Trip, region: RegionView, upstream: Response): Response {
-  if (region.circuit !== "closed" || !region.healthy) {
-    markLocally(region.id, "closed");
-    trip.waitUntil(trip.health.reportSuccess(region.id));
+/** Applies the verdict on one region's outcome: the response to send, or undefined to go on. */
+async function follow(
+  trip: Trip,
+  region: RegionView,
+  result: Attempt,
+): Promise<Response | undefined> {
+  const outcome =
+    result.kind === "answer"
+      ? { kind: "answer" as const, status: result.response.status }
+      : { kind: "unreachable" as const };
+  const before = trip.tally.charged.length;
+  const { tally, step } = judge(trip.tally, region.id, outcome, trip.plan.retriable);
+  trip.tally = tally;
+  if (step !== "serve") {
+    trip.failures.push({
+      region: region.id,
+      reason: result.kind === "answer" ? `HTTP ${result.response.status}` : result.reason,
+    });
   }
-  // Only a failure seen now is a failover event; passing over an open circuit is routine.
-  if (trip.failures.length > 0) {
-    const record: FailoverRecord = {
-      at: new Date().toISOString(),
-      from: trip.failures.map((f) => f.region).join(","),
-      to: region.id,
-      method: trip.request.method,
-      path: trip.path,
-      reason: trip.failures.map((f) => `${f.region}: ${f.reason}`).join("; "),
-    };
-    trip.log.info("router.failover", { ...record });
-    trip.waitUntil(trip.health.recordFailover(record));
+  for (const id of tally.charged.slice(before)) charge(trip, id);
+  if (step === "serve" && result.kind === "answer") {
+    // The suspect's answer is superseded, by a better one or by a second 5xx.
+    if (trip.suspectAnswer) await trip.suspectAnswer.response.body?.cancel();
+    trip.suspectAnswer = undefined;
+    return answer(trip, region, result.response);
+  }
+  if (result.kind === "answer") trip.suspectAnswer = { region, response: result.response };
+  if (step === "refuse" && result.kind === "unreachable") throw refused(region, result);
+  return undefined;
+}
+
+/** Opens `regionId`'s circuit: at once in this isolate, and in the shared health object. */
+function charge(trip: Trip, regionId: string): void {
+  const reason = trip.failures.find((f) => f.region === regionId)?.reason ?? "failed";
+  markLocally(regionId, "open");
+  trip.waitUntil(trip.health.reportFailure(regionId, reason));
+}
+
+function logResend(trip: Trip, region: RegionView, result: Attempt): void {
+  trip.log.info("router.resent", {
+    region: region.id,
+    method: trip.request.method,
+    path: trip.path,
+    outcome: result.kind === "answer" ? `HTTP ${result.response.status}` : result.reason,
+  });
+}
+
+/** The region's response to the client; a region that answered below 500 is working. */
+function answer(trip: Trip, region: RegionView, upstream: Response): Response {
+  const tried = trip.failures.filter((f) => f.region !== region.id);
+  if (upstream.status < 500) {
+    if (region.circuit !== "closed" || !region.healthy) {
+      markLocally(region.id, "closed");
+      trip.waitUntil(trip.health.reportSuccess(region.id));
+    }
+    // Only a failure seen now is a failover event; passing over an open circuit is routine.
+    if (tried.length > 0) recordFailover(trip, region, tried);
   }
   const from = [
     ...trip.plan.passedOver.filter((id) => id !== region.id),
-    ...trip.failures.map((f) => f.region),
+    ...tried.map((f) => f.region),
   ];
   return respond(upstream, region.id, from);
 }
 
-/** Records the failure; a request that may not be retried ends here with a 503. */
-async function failed(
+function recordFailover(
   trip: Trip,
   region: RegionView,
-  result: Extract<Attempt, { ok: false }>,
-): Promise<void> {
-  trip.failures.push({ region: region.id, reason: result.reason });
-  markLocally(region.id, "open");
-  trip.waitUntil(trip.health.reportFailure(region.id, result.reason));
-  if (result.response) {
-    trip.lastFailure = result.response;
-    await result.response.body?.cancel();
-  }
-  if (!trip.plan.retriable) {
-    throw new ProblemError(
-      503,
-      {
-        detail: `region ${region.id} failed (${result.reason}); the write may or may not have been applied. Send it with an Idempotency-Key to make a retry safe.`,
-      },
-      { "retry-after": "2", [REGION_HEADER]: region.id },
-    );
-  }
+  tried: Array<{ region: string; reason: string }>,
+): void {
+  const record: FailoverRecord = {
+    at: new Date().toISOString(),
+    from: tried.map((f) => f.region).join(","),
+    to: region.id,
+    method: trip.request.method,
+    path: trip.path,
+    reason: tried.map((f) => `${f.region}: ${f.reason}`).join("; "),
+  };
+  trip.log.info("router.failover", { ...record });
+  trip.waitUntil(trip.health.recordFailover(record));
+}
+
+/** A write that may not go to another region, and its region did not answer. */
+function refused(region: RegionView, result: Extract<Attempt, { kind: "unreachable" }>) {
+  const applied = result.undelivered
+    ? "the write was not applied (the region never received all of it); it is safe to send again."
+    : "the write may or may not have been applied. Send it with an Idempotency-Key to make a retry safe.";
+  return new ProblemError(
+    503,
+    { detail: `region ${region.id} failed (${result.reason}); ${applied}` },
+    { "retry-after": "2", [REGION_HEADER]: region.id },
+  );
 }
 
 function noRegionLeft(trip: Trip): ProblemError {
@@ -107,7 +162,6 @@ function noRegionLeft(trip: Trip): ProblemError {
     {
       detail:
         failed.length > 0 ? `every region failed: ${failed.join(", ")}` : "no region is available",
-      ...(trip.lastFailure ? { instance: `last status ${trip.lastFailure.status}` } : {}),
     },
     { "retry-after": "2" },
   );

@@ -46,6 +46,12 @@ const CASES: Record<string, Omit<RouteCase, "method" | "route">> = {
     need: "admin",
   },
   "DELETE /admin/keys/:id": { path: `/admin/keys/${NO_ID}`, need: "admin" },
+  "GET /admin/dead-letters": { path: "/admin/dead-letters?limit=1", need: "admin" },
+  "POST /admin/dead-letters/:id/retry": {
+    path: `/admin/dead-letters/${NO_ID}/retry`,
+    need: "admin",
+  },
+  "DELETE /admin/dead-letters/:id": { path: `/admin/dead-letters/${NO_ID}`, need: "admin" },
   "POST /sync/wake": { path: "/sync/wake", json: {}, need: "public" },
   "GET /sync/events": { path: "/sync/events?since=2026-01-01T00:00:00Z&limit=1", need: "admin" },
   "POST /sync/catch-up": {

@@ -7,10 +7,10 @@ import {
   problemResponse,
 } from "@memoria/sync-core";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError } from "zod";
 import type { Principal } from "./auth/principal.js";
+import { readBodyFirst } from "./body.js";
 import type { Bindings } from "./env.js";
 import type { Services } from "./services.js";
 
@@ -23,24 +23,14 @@ export type HonoEnv = {
   Variables: { services: Services; principal: Principal };
 };
 
-/** Largest request body any route accepts; more is a 413 before anything is parsed. */
-export const MAX_BODY_BYTES = 256 * 1024;
-
 /**
- * The app shell every route module registers on: one error shape (problem+json), a body
- * bound, and JSON 404/405s. Tests and the worker build the same app.
+ * The app shell every route module registers on: one error shape (problem+json, every 4xx
+ * naming a field), the body read first and bounded (`body.ts`), and JSON 404s. Tests and
+ * the worker build the same app.
  */
 export function newApp(): Hono<HonoEnv> {
   const app = new Hono<HonoEnv>();
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ProblemError(413, { detail: `request body exceeds ${MAX_BODY_BYTES} bytes` });
-      },
-    }),
-  );
+  app.use("*", readBodyFirst());
   app.notFound((c) =>
     problemResponse(
       problem(404, { detail: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }),

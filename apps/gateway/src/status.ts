@@ -49,6 +49,8 @@ export async function collectStatus(services: Services): Promise<SyncHealth> {
     applied: seen.applied,
     config_warnings: services.configWarnings,
     settings_errors: services.settingsErrors,
+    // Only shown: the stream goes on around them, so they do not make the region unready.
+    dead_letters: seen.deadLetters,
   };
   return { ...status, ready: unreadyReasons(status, services).length === 0 };
 }
@@ -62,7 +64,7 @@ async function observe(services: Services) {
     .catch((error: Error) => ({ reachable: false, error: error.message }));
   const fromStore = <T>(read: () => Promise<T>, fallback: T): Promise<T> =>
     storeState.reachable ? read().catch(() => fallback) : Promise.resolve(fallback);
-  const [health, unpublished, leader, writer, lastCycle, lastDecrement, applied] =
+  const [health, unpublished, leader, writer, lastCycle, lastDecrement, applied, deadLetters] =
     await Promise.all([
       transport ? transport.health() : Promise.resolve<TransportHealth | null>(null),
       fromStore(() => store.countUnpublished(), -1),
@@ -74,6 +76,10 @@ async function observe(services: Services) {
         null,
       ),
       fromStore<Record<string, string>>(() => store.appliedWatermarks(), {}),
+      fromStore<SyncHealth["dead_letters"]>(() => store.countDeadLetters(), {
+        count: -1,
+        oldest_at: null,
+      }),
     ]);
   return {
     store: storeState,
@@ -84,6 +90,7 @@ async function observe(services: Services) {
     lastCycle,
     lastDecrement,
     applied,
+    deadLetters,
   };
 }
 

@@ -1,4 +1,10 @@
-import { fieldErrors, ProblemError } from "@memoria/sync-core";
+import {
+  type FieldError,
+  fieldErrors,
+  issuePath,
+  ProblemError,
+  unstorableText,
+} from "@memoria/sync-core";
 import type { Context } from "hono";
 import type { z } from "zod";
 
@@ -9,7 +15,10 @@ import type { z } from "zod";
 export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
   const type = c.req.header("content-type") ?? "";
   if (!/^application\/(.+\+)?json\b/i.test(type)) {
-    throw new ProblemError(415, { detail: "send the body as application/json" });
+    throw new ProblemError(415, {
+      detail: "send the body as application/json",
+      errors: [{ field: "Content-Type", message: "must be application/json" }],
+    });
   }
   let raw: unknown;
   try {
@@ -23,19 +32,37 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
   return parseWith(schema, raw, "body");
 }
 
-/** Validates any input (query, params, body) and answers 400 naming the fields. */
+/**
+ * Validates any input (query, params, body) and answers 400 naming the fields. Every
+ * string in it, known to the schema or not, is held to the store's text rule first
+ * (sync-core `storable.ts`), so no route can pass a NUL on to Postgres.
+ */
 export function parseWith<S extends z.ZodType>(
   schema: S,
   value: unknown,
   what: string,
 ): z.infer<S> {
+  const unstorable = unstorableText(value).map(({ path, message }) => ({
+    field: issuePath(path),
+    message,
+  }));
   const result = schema.safeParse(value);
-  if (!result.success) {
-    const errors = fieldErrors(result.error);
-    throw new ProblemError(400, {
-      detail: `invalid ${what}: ${errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`,
-      errors,
-    });
-  }
-  return result.data;
+  if (result.success && unstorable.length === 0) return result.data;
+  const errors = dedupeErrors([
+    ...unstorable,
+    ...(result.success ? [] : fieldErrors(result.error)),
+  ]);
+  throw new ProblemError(400, {
+    detail: `invalid ${what}: ${errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`,
+    errors,
+  });
+}
+
+/** Each field and message once, in order (two rules may refuse the same field alike). */
+export function dedupeErrors(errors: FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const key = `${e.field}\n${e.message}`;
+    return !seen.has(key) && Boolean(seen.add(key));
+  });
 }

@@ -241,6 +241,123 @@ describe("bad input never changes the store", () => {
   });
 });
 
+describe("what the store cannot hold is a 400 naming the field, never a 500", () => {
+  const post = (json: unknown) => call(regions.a, "/memory", { method: "POST", json });
+  const bad = ["a\u0000b", "x\ud800", "\udc00y"];
+
+  it("NUL or an unpaired surrogate in any text of a body, in either spelling", async () => {
+    const before = await snapshot();
+    for (const text of bad) {
+      await expectProblem(await post({ text, y: 5 }), 400, ["text"]);
+      await expectProblem(await post({ text: "ok", anchor: text, y: 5 }), 400, ["anchor"]);
+      await expectProblem(
+        await post({ text: "ok", y: 5, symbolic_anchors: ["a", "b", text] }),
+        400,
+        ["symbolic_anchors[2]"],
+      );
+      await expectProblem(
+        await post({ anchor: "a", text: "ok", tokens: 1, symbolic_anchors: text }),
+        400,
+        ["symbolic_anchors"],
+      );
+      await expectProblem(await post({ anchor: "a", text: "ok", tokens: 1, team_id: text }), 400, [
+        "team_id",
+      ]);
+      await expectProblem(
+        await post({ anchor: "a", text: "ok", tokens: 1, namespace: text }),
+        400,
+        ["namespace"],
+      );
+      // Even a field the API ignores: nothing is let through to chance.
+      await expectProblem(
+        await post({ anchor: "a", text: "ok", tokens: 1, ingest_mode: text }),
+        400,
+        ["ingest_mode"],
+      );
+      await expectProblem(
+        await call(regions.a, `/memory/${existing}`, { method: "PUT", json: { text } }),
+        400,
+        ["text"],
+      );
+    }
+    await expectProblem(
+      await call(regions.a, "/admin/keys", {
+        method: "POST",
+        json: { scopes: ["read"], name: "k\u0000" },
+      }),
+      400,
+      ["name"],
+    );
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("NUL in a query parameter names the parameter", async () => {
+    await expectProblem(await call(regions.a, "/memory/search?query=a%00b"), 400, ["query"]);
+    await expectProblem(await call(regions.a, "/memory/search?keyword=ok&keyword=a%00"), 400, [
+      "keyword[1]",
+    ]);
+    await expectProblem(await call(regions.a, "/memory/anchor?anchor=a%00b"), 400, ["anchor[0]"]);
+    await expectProblem(await call(regions.a, "/memory/time-range?namespace=%00"), 400, [
+      "namespace",
+    ]);
+    await expectProblem(await call(regions.a, "/memory?team=a%00"), 400, ["team"]);
+  });
+
+  it("times outside years 0001-9999 (UTC) are refused wherever a time is read", async () => {
+    const before = await snapshot();
+    for (const time of ["0000-01-01T00:00:00Z", "0001-01-01T00:30:00+01:00"]) {
+      await expectProblem(await post({ text: "ok", y: 5, timestamp: time }), 400, ["timestamp"]);
+      const q = encodeURIComponent(time);
+      await expectProblem(await call(regions.a, `/memory?since=${q}`), 400, ["since"]);
+      await expectProblem(await call(regions.a, `/memory?until=${q}`), 400, ["until"]);
+      await expectProblem(await call(regions.a, `/memory/time-range?start_timestamp=${q}`), 400, [
+        "start_timestamp",
+      ]);
+      await expectProblem(await call(regions.a, `/memory/search?end_timestamp=${q}`), 400, [
+        "end_timestamp",
+      ]);
+      await expectProblem(await call(regions.a, `/sync/events?since=${q}`), 400, ["since"]);
+    }
+    // x_coord alone sets the time: one that lands outside the range names x_coord.
+    await expectProblem(await post({ anchor: "a", text: "ok", tokens: 1, x_coord: 1e9 }), 400, [
+      "x_coord",
+    ]);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("a crafted page cursor is a 400 naming after", async () => {
+    const cursor = (value: unknown) => btoa(JSON.stringify(value)).replace(/=+$/, "");
+    for (const after of [
+      "WyJub3QgYSBkYXRlIiwieCJd",
+      cursor(["0000-01-01T00:00:00Z", "x"]),
+      cursor(["2026-01-01T00:00:00.000Z", 5]),
+      cursor(["2026-01-01T00:00:00.000Z", "a\u0000"]),
+      cursor({}),
+      "%%%",
+    ])
+      await expectProblem(
+        await call(regions.a, `/memory?after=${encodeURIComponent(after)}`),
+        400,
+        ["after"],
+      );
+    // A real one still pages.
+    expect((await post({ text: "second, so there is a next page", y: 4 })).status).toBe(201);
+    const page = (await (await call(regions.a, "/memory?limit=1")).json()) as { next: string };
+    const next = await call(regions.a, `/memory?limit=1&after=${page.next}`);
+    expect(next.status).toBe(200);
+    expect(((await next.json()) as { items: unknown[] }).items).toHaveLength(1);
+  });
+
+  it("a cursor the transport did not make is a 400 naming after on /sync/events", async () => {
+    for (const after of ["garbage", "1-2-3", "99999999999999999999999-0"])
+      await expectProblem(
+        await call(regions.a, `/sync/events?since=2026-01-01T00:00:00Z&after=${after}`),
+        400,
+        ["after"],
+      );
+  });
+});
+
 describe("memory.team_namespace_prefix", () => {
   it("forms each answer's team_namespace, and a settings change takes effect at once", async () => {
     const created = await call(regions.a, "/memory", {

@@ -6,6 +6,8 @@ export interface CatchUpResult {
   applied: number;
   duplicate: number;
   filtered: number;
+  /** Verified but not applicable: kept as dead letters (`memoria sync dead-letters`). Absent from older gateways. */
+  quarantined?: number;
 }
 
 /** `1h`, `30m`, `2d` before now, or an ISO-8601 time. */

@@ -6,11 +6,13 @@
  *   memoria keys create --scope read [--scope write …] [--team T …] [--name N] --url <gateway> [--api-key K]
  *   memoria keys list --url <gateway> [--api-key K]
  *   memoria keys revoke <id> --url <gateway> [--api-key K]
+ *   memoria sync dead-letters [list | retry <event id> | discard <event id>] --url <gateway> [--api-key K]
  * The API key may come from MEMORIA_API_KEY. Exit code 0 only when everything passed.
  */
 import { parseArgs } from "node:util";
 import { SYNC_BACKENDS } from "@memoria/sync-core";
 import { catchUp, parseSince } from "./catch-up.js";
+import { deadLettersCommand } from "./dead-letters.js";
 import { createKey, formatKey, listKeys, parseScopes, revokeKey } from "./keys.js";
 import { smoke } from "./smoke.js";
 
@@ -20,7 +22,8 @@ const USAGE = `usage:
   memoria smoke --topology ${TOPOLOGIES} --url <gateway url> [--url <gateway url> ...] [--api-key KEY]
   memoria keys create --scope read|write|admin [--scope ...] [--team T ...] [--name N] --url <gateway url> [--api-key KEY]
   memoria keys list --url <gateway url> [--api-key KEY]
-  memoria keys revoke <key id> --url <gateway url> [--api-key KEY]`;
+  memoria keys revoke <key id> --url <gateway url> [--api-key KEY]
+  memoria sync dead-letters [list | retry <event id> | discard <event id>] --url <gateway url> [--api-key KEY]`;
 
 type Values = {
   url?: string[];
@@ -60,6 +63,22 @@ async function keysCommand(verb: string, args: string[], values: Values): Promis
   return 2;
 }
 
+/** `memoria sync dead-letters …`: needs one --url and an admin key. */
+async function syncDeadLetters(verb: string, args: string[], values: Values): Promise<number> {
+  const apiKey = values["api-key"] ?? process.env.MEMORIA_API_KEY;
+  const url = values.url?.length === 1 ? values.url[0] : undefined;
+  if (!url || !apiKey) {
+    console.error(
+      `sync dead-letters needs one --url and an admin key (--api-key or MEMORIA_API_KEY)\n${USAGE}`,
+    );
+    return 2;
+  }
+  const code = await deadLettersCommand(url, apiKey, verb, args);
+  if (code === 2)
+    console.error(`unknown sync dead-letters command: ${[verb, ...args].join(" ")}\n${USAGE}`);
+  return code;
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -77,6 +96,8 @@ async function main(argv: string[]): Promise<number> {
   });
   if (positionals[0] === "keys")
     return keysCommand(positionals[1] ?? "", positionals.slice(2), values);
+  if (positionals[0] === "sync" && positionals[1] === "dead-letters")
+    return syncDeadLetters(positionals[2] ?? "list", positionals.slice(3), values);
   const command = positionals.join(" ");
   if (values.help || command === "") {
     console.log(USAGE);
@@ -94,7 +115,7 @@ async function main(argv: string[]): Promise<number> {
     const since = parseSince(values.since);
     const result = await catchUp(urls[0] as string, since, apiKey);
     console.log(
-      `caught up since ${since}: read ${result.read}, applied ${result.applied}, already applied ${result.duplicate}, filtered ${result.filtered}, rejected ${result.rejected}`,
+      `caught up since ${since}: read ${result.read}, applied ${result.applied}, already applied ${result.duplicate}, filtered ${result.filtered}, rejected ${result.rejected}, quarantined ${result.quarantined ?? 0}`,
     );
     return 0;
   }

@@ -199,3 +199,78 @@ describe("memoria sync catch-up --since", () => {
     expect(parseSince("2026-11-20T08:00:00+01:00")).toBe("2026-11-20T07:00:00.000Z");
   });
 });
+
+describe("memoria sync dead-letters", () => {
+  /** SQL on the real Postgres through the local Neon HTTP endpoint: region B's table, as an operator would. */
+  async function sql(query: string): Promise<void> {
+    const services = inject("localServices");
+    const response = await fetch(services.neon.fetchEndpoint, {
+      method: "POST",
+      headers: { "Neon-Connection-String": services.postgresUrl },
+      body: JSON.stringify({ query, params: [] }),
+    });
+    expect(response.status, await response.clone().text()).toBe(200);
+  }
+  const table = () => `"${topology.vars.b.STORE_SCHEMA}".memories`;
+  /** B's database refuses text with "poison" in it (a cause the operator can remove). */
+  const poisonB = async () => {
+    await sql(`alter table ${table()} drop constraint if exists no_poison_cli`);
+    await sql(
+      `alter table ${table()} add constraint no_poison_cli check (text not like '%poison%') not valid`,
+    );
+  };
+  const admin = () => ["--url", topology.b.url, "--api-key", API_KEY];
+
+  /** Writes `text` in A and waits (bounded) until B lists it as its one dead letter; returns its event id. */
+  async function quarantined(text: string): Promise<string> {
+    const write = await fetch(`${topology.a.url}/memory`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": API_KEY },
+      body: JSON.stringify({ text, y: 3 }),
+    });
+    expect(write.status).toBe(201);
+    for (let i = 0; i < 150; i++) {
+      const response = await fetch(`${topology.b.url}/admin/dead-letters`, {
+        headers: { "x-api-key": API_KEY },
+      });
+      const body = (await response.json()) as { dead_letters: Array<{ event_id: string }> };
+      const id = body.dead_letters[0]?.event_id;
+      if (id) return id;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`"${text}" was not quarantined in region-b within 15 s`);
+  }
+
+  it("lists a dead letter with its error, retries it once the cause is fixed, discards another", async () => {
+    await fetch(`${topology.b.url}/health/sync`, { headers: { "x-api-key": API_KEY } });
+    await poisonB();
+    const id = await quarantined(`cli poison ${crypto.randomUUID()}`);
+    const listed = await memoria("sync", "dead-letters", "list", ...admin());
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(
+      new RegExp(
+        `^${id}  memory\\.created \\S+ from region-a  first seen \\S+  attempts 1  error \\[23514\\]: .*no_poison_cli`,
+        "m",
+      ),
+    );
+    expect(listed.stdout).toContain("1 dead letter waiting");
+    const early = await memoria("sync", "dead-letters", "retry", id, ...admin());
+    expect(early.code).toBe(1);
+    expect(early.stderr).toMatch(/409 .*23514/);
+    await sql(`alter table ${table()} drop constraint no_poison_cli`);
+    const retried = await memoria("sync", "dead-letters", "retry", id, ...admin());
+    expect(retried.code).toBe(0);
+    expect(retried.stdout).toContain(`${id}: applied (applied)`);
+
+    await poisonB();
+    const other = await quarantined(`cli poison again ${crypto.randomUUID()}`);
+    const discarded = await memoria("sync", "dead-letters", "discard", other, ...admin());
+    expect(discarded.code).toBe(0);
+    expect(discarded.stdout).toContain(`${other}: discarded`);
+    await sql(`alter table ${table()} drop constraint no_poison_cli`);
+    const left = await fetch(`${topology.b.url}/admin/dead-letters`, {
+      headers: { "x-api-key": API_KEY },
+    });
+    expect(((await left.json()) as { count: number }).count).toBe(0);
+  });
+});

@@ -2,15 +2,19 @@ import { parseHlc, type SyncEvent } from "@memoria/sync-core";
 import { histogramIncrements, type Labels } from "./counters.js";
 
 /** What happened to each event of a batch. */
-export type ApplyOutcome =
-  | "applied"
-  | "unchanged"
-  | "duplicate"
-  | "echo"
-  | "namespace"
-  | "redacted"
-  | "privacy-filtered"
-  | "invalid-payload";
+export const APPLY_OUTCOMES = [
+  "applied",
+  "unchanged",
+  "duplicate",
+  "echo",
+  "namespace",
+  "redacted",
+  "privacy-filtered",
+  "invalid-payload",
+  /** Verified, but failed to apply on its own: kept in `dead_letters` (see `apply-isolate.ts`). */
+  "quarantined",
+] as const;
+export type ApplyOutcome = (typeof APPLY_OUTCOMES)[number];
 
 export interface ApplyReport {
   outcomes: Map<string, ApplyOutcome>;
@@ -29,16 +33,7 @@ export function countDeliveries(
   outcomes: ReadonlyMap<string, ApplyOutcome>,
   receivedAt: number,
 ): { counts: ApplyReport["counts"]; increments: Increment[] } {
-  const counts: Record<ApplyOutcome, number> = {
-    applied: 0,
-    unchanged: 0,
-    duplicate: 0,
-    echo: 0,
-    namespace: 0,
-    redacted: 0,
-    "privacy-filtered": 0,
-    "invalid-payload": 0,
-  };
+  const counts = zeroCounts();
   const increments: Increment[] = [];
   const counted = new Set<string>();
   for (const event of events) {
@@ -51,6 +46,28 @@ export function countDeliveries(
     increments.push(...incrementsFor(outcome, event, receivedAt));
   }
   return { counts, increments };
+}
+
+export function zeroCounts(): Record<ApplyOutcome, number> {
+  return Object.fromEntries(APPLY_OUTCOMES.map((outcome) => [outcome, 0])) as Record<
+    ApplyOutcome,
+    number
+  >;
+}
+
+/**
+ * Reports of consecutive parts of one batch as one: counts add up, and an id's outcome is
+ * its first delivery's (a later part sees it as a duplicate of its own earlier claim).
+ */
+export function mergeReports(reports: readonly ApplyReport[]): ApplyReport {
+  const merged: ApplyReport = { outcomes: new Map(), counts: zeroCounts() };
+  for (const report of reports) {
+    for (const [id, outcome] of report.outcomes)
+      if (!merged.outcomes.has(id) || merged.outcomes.get(id) === "duplicate")
+        merged.outcomes.set(id, outcome);
+    for (const outcome of APPLY_OUTCOMES) merged.counts[outcome] += report.counts[outcome];
+  }
+  return merged;
 }
 
 function incrementsFor(outcome: ApplyOutcome, event: SyncEvent, receivedAt: number): Increment[] {
@@ -66,6 +83,8 @@ function incrementsFor(outcome: ApplyOutcome, event: SyncEvent, receivedAt: numb
       ];
     case "invalid-payload":
       return [{ name: "sync_invalid_events_total", labels: { ...origin, reason: "payload" } }];
+    case "quarantined":
+      return [{ name: "sync_dead_letters_total", labels: origin }];
     case "echo":
       return [];
     default:

@@ -9,6 +9,7 @@ import {
   type SyncEvent,
 } from "@memoria/sync-core";
 import { keyStateOf } from "./apikeys.js";
+import { type Isolated, isEventSpecific, isolateFailures } from "./apply-isolate.js";
 import { type KeyEffect, mergeKeyEvents } from "./apply-keys.js";
 import { type ApplyOutcome, type ApplyReport, countDeliveries } from "./apply-outcomes.js";
 import { mergeRecords, type RecordEffect, recordKey } from "./apply-records.js";
@@ -31,27 +32,58 @@ const RETRYABLE = new Set(["40001", "40P01"]);
  * The batch costs a fixed number of statements (ledger, row locks, upserts, marks,
  * outcomes, counters), not a few per event: merge is order-independent, so the events of
  * one record are folded in memory and only the winner is written.
+ *
+ * An event that cannot be applied (bad JSON for jsonb, a constraint) must not hold up the
+ * stream: when the batch fails on something that may be one event's fault, it is applied
+ * again with that event isolated and quarantined (`apply-isolate.ts`), in one transaction.
  */
 export async function applyEvents(
   ctx: StoreContext,
   events: readonly SyncEvent[],
   receivedAt = Date.now(),
 ): Promise<ApplyReport> {
-  for (let attempt = 1; ; attempt++) {
+  let isolated: Isolated;
+  try {
+    const report = await retrying(() =>
+      inTransaction(ctx.pool, (client) => applyInTransaction(client, ctx, events, receivedAt)),
+    );
+    logConsumed(ctx, events, report);
+    return report;
+  } catch (error) {
+    if (events.length === 0 || !isEventSpecific(error)) throw error;
+    isolated = await retrying(() =>
+      inTransaction(ctx.pool, (client) =>
+        isolateFailures(client, ctx, events, receivedAt, applyInTransaction),
+      ),
+    );
+  }
+  // Logged once committed: a quarantine rolled back with its transaction never happened.
+  for (const { event, failure } of isolated.quarantined)
+    ctx.log.warn("sync.event.quarantined", {
+      event_id: event.id,
+      action: event.action,
+      origin: event.origin,
+      error: failure.message,
+      sql_state: failure.code,
+    });
+  logConsumed(ctx, events, isolated.report);
+  return isolated.report;
+}
+
+/** Runs `attempt` again (up to 5 times) when Postgres aborted it for a serialization failure or deadlock. */
+export async function retrying<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
     try {
-      const report = await inTransaction(ctx.pool, (client) =>
-        applyInTransaction(client, ctx, events, receivedAt),
-      );
-      logConsumed(ctx, events, report);
-      return report;
+      return await attempt();
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (attempt >= 5 || code === undefined || !RETRYABLE.has(code)) throw error;
+      if (tries >= 5 || code === undefined || !RETRYABLE.has(code)) throw error;
     }
   }
 }
 
-async function applyInTransaction(
+/** One batch in the caller's transaction (the ledger claim first, then every effect). */
+export async function applyInTransaction(
   client: SqlClient,
   ctx: StoreContext,
   events: readonly SyncEvent[],

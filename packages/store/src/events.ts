@@ -1,4 +1,5 @@
 import {
+  classifyInbound,
   compareHlc,
   formatHlc,
   type Hlc,
@@ -63,4 +64,30 @@ export async function enqueueEvent(
     JSON.stringify(event),
   ]);
   return event;
+}
+
+/** An event as this region may keep or show it: whole, or without its content and why. */
+export interface HeldEvent {
+  event: SyncEvent | UnsignedSyncEvent;
+  /** Set when the payload was removed: the record is outside the band, or another tenant's. */
+  redacted?: "privacy" | "namespace";
+}
+
+/**
+ * What this region may hold of `event`, and so what it may hand out (`/sync/events`, dead
+ * letters): the receiver's own checks (`classifyInbound`) decide, exactly as when it
+ * applies the event. Content it would not store — a record outside its band, another
+ * tenant's — is removed, and the signature with it (it no longer matches). Its own
+ * events are whole: the band governs what crosses regions.
+ */
+export function heldForm(
+  event: SyncEvent,
+  region: Pick<StoreContext, "namespace" | "region" | "band">,
+): HeldEvent {
+  if (event.payload === undefined) return { event };
+  const verdict = classifyInbound(event, region);
+  if (verdict.verdict === "apply" || (verdict.verdict === "drop" && verdict.reason === "echo"))
+    return { event };
+  const { payload: _content, sig: _signature, ...rest } = event;
+  return { event: rest, redacted: verdict.reason === "namespace" ? "namespace" : "privacy" };
 }

@@ -1,6 +1,13 @@
 import { nameSchema } from "@memoria/sync-core";
 import { z } from "zod";
-import { CONTENT, CONTENT_NAMES, type ContentColumn, type ContentName } from "./record.js";
+import {
+  CONTENT,
+  CONTENT_NAMES,
+  type ContentColumn,
+  type ContentName,
+  FIELD_NAMES,
+  type FieldName,
+} from "./record.js";
 
 /** The API and event schemas of a memory, derived from the record definition (`record.ts`). */
 
@@ -12,10 +19,15 @@ type CreateRule<N extends ContentName> = Content[N] extends { omitted: "store" }
   : Content[N] extends { omitted: { default: unknown } }
     ? z.ZodDefault<Rule<N>>
     : Rule<N>;
-/** A field's rule in a stored record: what the store fills in is always there. */
-type SnapshotRule<N extends ContentName> = Content[N] extends { omitted: "store" }
-  ? Rule<N>
-  : CreateRule<N>;
+/**
+ * A field's rule in a stored record: what the store fills in is always there, except its
+ * own bookkeeping (`api: false`), which an older region's event does not carry.
+ */
+type SnapshotRule<N extends ContentName> = Content[N] extends { api: false }
+  ? z.ZodOptional<Rule<N>>
+  : Content[N] extends { omitted: "store" }
+    ? Rule<N>
+    : CreateRule<N>;
 
 function createRule(column: ContentColumn): z.ZodType {
   if (column.omitted === "store") return column.rule.optional();
@@ -23,16 +35,19 @@ function createRule(column: ContentColumn): z.ZodType {
   return column.rule;
 }
 
-function shape<T>(rule: (column: ContentColumn) => z.ZodType): T {
-  return Object.fromEntries(CONTENT_NAMES.map((name) => [name, rule(CONTENT[name])])) as T;
+function shape<T>(
+  rule: (column: ContentColumn) => z.ZodType,
+  names: readonly ContentName[] = FIELD_NAMES,
+): T {
+  return Object.fromEntries(names.map((name) => [name, rule(CONTENT[name])])) as T;
 }
 
 /** Each field's API rule, without defaults (query filters reuse them too). */
-export const memoryFieldRules = shape<{ [N in ContentName]: Rule<N> }>((column) => column.rule);
+export const memoryFieldRules = shape<{ [N in FieldName]: Rule<N> }>((column) => column.rule);
 
 /** The content of a memory, as clients write it and as events carry it. */
 export const memoryFieldsSchema = z.strictObject(
-  shape<{ [N in ContentName]: CreateRule<N> }>(createRule),
+  shape<{ [N in FieldName]: CreateRule<N> }>(createRule),
 );
 export type MemoryFields = z.infer<typeof memoryFieldsSchema>;
 export type MemoryFieldsInput = z.input<typeof memoryFieldsSchema>;
@@ -46,16 +61,17 @@ export type MemoryPatch = z.infer<typeof memoryPatchSchema>;
 
 /** What an event's payload holds for a live memory: the whole record after the change. */
 export const memorySnapshotSchema = z.strictObject({
-  ...shape<{ [N in ContentName]: SnapshotRule<N> }>((column) =>
-    column.omitted === "store" ? column.rule : createRule(column),
-  ),
+  ...shape<{ [N in ContentName]: SnapshotRule<N> }>((column) => {
+    if (column.api === false) return column.rule.optional();
+    return column.omitted === "store" ? column.rule : createRule(column);
+  }, CONTENT_NAMES),
   id: z.string().min(1).max(128),
   namespace: nameSchema,
 });
 export type MemorySnapshot = z.infer<typeof memorySnapshotSchema>;
 
-/** A memory as a reader sees it: x already decremented. */
-export interface Memory extends MemorySnapshot {
+/** A memory as a reader sees it: x already decremented, none of the store's bookkeeping. */
+export interface Memory extends Omit<MemorySnapshot, Exclude<ContentName, FieldName>> {
   hlc: string;
   origin: string;
   created_at: string;
@@ -65,7 +81,7 @@ export interface Memory extends MemorySnapshot {
 /** A row selected with `recordColumns()` (plus `effective_x` when x is to be decremented). */
 export function rowToMemory(row: Record<string, unknown>): Memory {
   const content = Object.fromEntries(
-    CONTENT_NAMES.map((name) => [name, readColumn(name, row[name])]),
+    FIELD_NAMES.map((name) => [name, readColumn(name, row[name])]),
   );
   return {
     id: row.id as string,
@@ -96,6 +112,6 @@ function readColumn(name: ContentName, value: unknown): unknown {
 }
 
 /** The content fields of a memory or snapshot (never its id, namespace, hlc …). */
-export function contentOf(source: MemorySnapshot): MemoryFields {
-  return Object.fromEntries(CONTENT_NAMES.map((name) => [name, source[name]])) as MemoryFields;
+export function contentOf(source: Memory | MemorySnapshot): MemoryFields {
+  return Object.fromEntries(FIELD_NAMES.map((name) => [name, source[name]])) as MemoryFields;
 }

@@ -1,5 +1,10 @@
 import { contentColumns } from "./record.js";
-import { CONTENT_CHECK, clearContent, contentNullUnlessLive } from "./record-sql.js";
+import {
+  addContentColumns,
+  CONTENT_CHECK,
+  clearContent,
+  contentNullUnlessLive,
+} from "./record-sql.js";
 import { checkIdentifier, inTransaction, type SqlPool } from "./sql.js";
 
 /**
@@ -143,6 +148,39 @@ export const MIGRATIONS: ReadonlyArray<{
         -- Per region, not replicated: when this region last accepted the key.
         last_used_at timestamptz
       );
+    `,
+  },
+  {
+    version: 5,
+    name: "dead letters: verified events that could not be applied",
+    sql: (s) => `
+      -- A verified event whose apply failed on its own (its batch applied without it). The
+      -- ledger marks it 'quarantined', so the stream moves on; an operator retries or discards it.
+      create table ${s}.dead_letters (
+        event_id text primary key,
+        origin text not null,
+        action text not null,
+        entity_id text not null,
+        hlc text collate "C" not null,
+        -- The event as JSON text, not jsonb: what jsonb refused must still be kept. Without
+        -- its payload when the record lies outside this region's band.
+        body text not null,
+        error text not null,
+        sql_state text,
+        attempts integer not null default 1,
+        first_seen timestamptz not null default now(),
+        last_attempt_at timestamptz not null default now()
+      );
+      create index dead_letters_by_age on ${s}.dead_letters (first_seen, event_id);
+    `,
+  },
+  {
+    version: 6,
+    name: "memories.x_hlc: x is a register of its own (the decrement commutes with updates)",
+    sql: (s) => `
+      ${addContentColumns(s, 6)}
+      -- Until now every write set x, so x was set at the record's own HLC.
+      update ${s}.memories set x_hlc = hlc where status = 'live';
     `,
   },
 ];

@@ -1,11 +1,17 @@
+import { isStorableText } from "@memoria/sync-core";
 import type { StoreContext } from "./context.js";
 import { type Memory, rowToMemory } from "./memory.js";
+import { CONTENT } from "./record.js";
 import { recordColumns } from "./record-sql.js";
 import { withClient } from "./sql.js";
 
-/** x as readers see it: the stored x minus the decrement marks after the write. */
+/**
+ * x as readers see it: the x last set minus the day marks after it was set (`x_hlc`; a
+ * row from before x_hlc existed had x set at its own `hlc`). Every read of x goes through
+ * this, so x filters and distances use it too. `m` is the `memories` row.
+ */
 export const EFFECTIVE_X = (s: string) =>
-  `m.x - (select count(*) from ${s}.decrements d where d.namespace = m.namespace and d.hlc > m.hlc) as effective_x`;
+  `m.x - (select count(*) from ${s}.decrements d where d.namespace = m.namespace and d.hlc > coalesce(m.x_hlc, m.hlc)) as effective_x`;
 
 const COLUMNS = recordColumns("m");
 
@@ -112,8 +118,10 @@ function encodeCursor(time: string, id: string): string {
 function decodeCursor(cursor: string): [string, string] {
   try {
     const value = JSON.parse(atob(cursor)) as unknown;
-    if (Array.isArray(value) && typeof value[0] === "string" && typeof value[1] === "string")
-      return [value[0], value[1]];
+    // What reaches SQL must be a time and a text the store holds: a crafted cursor is a 400.
+    const [time, id] = Array.isArray(value) ? value : [];
+    const timeOk = CONTENT.timestamp.rule.safeParse(time).success;
+    if (timeOk && typeof id === "string" && isStorableText(id)) return [time as string, id];
   } catch {
     // fall through
   }

@@ -10,7 +10,7 @@ import {
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { MemoryFields, MemoryFieldsInput, MemoryPatch } from "./memory.js";
-import { CONTENT_NAMES, type ContentName } from "./record.js";
+import { CONTENT_NAMES, type FieldName } from "./record.js";
 import { createStore, type Store } from "./store.js";
 import {
   dropSchemas,
@@ -60,8 +60,8 @@ function makeStore(schema: string, region: string, namespace: string, band: Priv
   });
 }
 
-/** One generator per content field; typed by the definition, so a new field needs one here. */
-const fieldArbs: { [N in ContentName]: fc.Arbitrary<MemoryFields[N]> } = {
+/** One generator per API field; typed by the definition, so a new field needs one here. */
+const fieldArbs: { [N in FieldName]: fc.Arbitrary<MemoryFields[N]> } = {
   text: fc.stringMatching(/^[a-z ]{1,20}$/),
   y: fc.integer({ min: -15, max: 15 }),
   team: fc.option(fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,10}$/), { nil: null }),

@@ -1,5 +1,11 @@
 import type { StoreContext } from "./context.js";
-import { CONTENT, CONTENT_NAMES, type ContentName, contentColumns } from "./record.js";
+import {
+  CONTENT,
+  CONTENT_NAMES,
+  type ContentColumn,
+  type ContentName,
+  contentColumns,
+} from "./record.js";
 import type { SqlClient } from "./sql.js";
 
 /**
@@ -10,6 +16,11 @@ import type { SqlClient } from "./sql.js";
  */
 
 const quote = (name: string) => `"${name}"`;
+/** A content column's SQL type as `create table` and `jsonb_to_recordset` spell it. */
+const sqlType = (name: ContentName) => {
+  const column: ContentColumn = CONTENT[name];
+  return column.collate ? `${column.sql} collate "${column.collate}"` : column.sql;
+};
 
 /** The name of the CHECK that keeps content NULL unless a record is live (migration 3 on). */
 export const CONTENT_CHECK = "memories_content_null_unless_live";
@@ -45,7 +56,7 @@ export function recordColumns(alias?: string): string {
 export function addContentColumns(s: string, version: number): string {
   const added = CONTENT_NAMES.filter((name) => CONTENT[name].since === version);
   return `
-    ${added.map((name) => `alter table ${s}.memories add column ${quote(name)} ${CONTENT[name].sql};`).join("\n")}
+    ${added.map((name) => `alter table ${s}.memories add column ${quote(name)} ${sqlType(name)};`).join("\n")}
     alter table ${s}.memories drop constraint ${CONTENT_CHECK};
     alter table ${s}.memories add constraint ${CONTENT_CHECK} check (${contentNullUnlessLive(contentColumns(version))});`;
 }
@@ -69,7 +80,7 @@ const RECORDSET_TYPES = [
   "namespace text",
   "id text",
   "status text",
-  ...CONTENT_NAMES.map((name) => `${quote(name)} ${CONTENT[name].sql}`),
+  ...CONTENT_NAMES.map((name) => `${quote(name)} ${sqlType(name)}`),
   "hlc text",
   "origin text",
 ].join(", ");
@@ -94,10 +105,19 @@ export async function upsertRecords(
 ): Promise<Array<Record<string, unknown>>> {
   if (records.length === 0) return [];
   const rows = records.map(({ content, ...state }) =>
-    state.status === "live" && content ? { ...pickContent(content), ...state } : state,
+    state.status === "live" && content ? { ...liveContent(content, state.hlc), ...state } : state,
   );
   const { rows: stored } = await client.query(UPSERT(ctx.s), [JSON.stringify(rows)]);
   return stored as Array<Record<string, unknown>>;
+}
+
+/**
+ * A live record's content as stored. Without `x_hlc` (an event from a region that predates
+ * it) x was set by the write itself, at the record's HLC.
+ */
+function liveContent(content: Readonly<Record<string, unknown>>, hlc: string) {
+  const picked = pickContent(content);
+  return { ...picked, x_hlc: picked.x_hlc ?? hlc };
 }
 
 /** Only the content fields of a snapshot, payload or memory (never its id, hlc, …). */

@@ -1,4 +1,11 @@
-import { PRIVACY_MAX, PRIVACY_MIN, privacySchema } from "@memoria/sync-core";
+import {
+  isHlcString,
+  PRIVACY_MAX,
+  PRIVACY_MIN,
+  privacySchema,
+  storableText,
+  storableTime,
+} from "@memoria/sync-core";
 import { z } from "zod";
 
 /**
@@ -26,6 +33,14 @@ export interface ContentColumn<Rule extends z.ZodType = z.ZodType> {
   readonly rule: Rule;
   /** What a create leaves out: its default, or `"store"` when the store fills it in. Absent: required. */
   readonly omitted?: { default: z.output<Rule> } | "store";
+  /**
+   * `false`: the store's own bookkeeping. It lives and dies with the content (NULL unless
+   * live, carried by events, optional in an event's payload because older regions did not
+   * send it), but it is no part of the API: clients neither send nor see it.
+   */
+  readonly api?: false;
+  /** `"C"`: compared byte by byte (an HLC), like `memories.hlc`. */
+  readonly collate?: "C";
 }
 
 const between = `must be between ${PRIVACY_MIN} and ${PRIVACY_MAX}`;
@@ -44,16 +59,15 @@ export const CONTENT = {
   anchor: {
     sql: "text",
     since: 1,
-    rule: z.string({ error: "must be a string" }).max(512),
+    rule: storableText(z.string({ error: "must be a string" }).max(512)),
     omitted: { default: "" },
   },
   text: {
     sql: "text",
     since: 1,
-    rule: z
-      .string({ error: "must be a string" })
-      .min(1, { error: "must not be empty" })
-      .max(64_000),
+    rule: storableText(
+      z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).max(64_000),
+    ),
   },
   tokens: {
     sql: "integer",
@@ -68,22 +82,38 @@ export const CONTENT = {
   symbolic_anchors: {
     sql: "jsonb",
     since: 1,
-    rule: z.array(z.string().max(256), { error: "must be a list of strings" }).max(256),
+    rule: z
+      .array(storableText(z.string().max(256)), { error: "must be a list of strings" })
+      .max(256),
     omitted: { default: [] },
   },
   /** When the memory happened (ISO-8601); the write time when a create leaves it out. */
   timestamp: {
     sql: "timestamptz",
     since: 1,
-    rule: z.iso.datetime({ offset: true, error: "must be an ISO-8601 time" }),
+    rule: storableTime,
     omitted: "store",
   },
-  /** Time axis in days; decremented once a day (readers subtract the marks after the write). */
+  /** Time axis in days; decremented once a day (readers subtract the marks after `x_hlc`). */
   x: {
     sql: "double precision",
     since: 1,
     rule: z.number({ error: "must be a number" }).min(-1e9).max(1e9),
     omitted: { default: 0 },
+  },
+  /**
+   * The HLC of the write that last SET x: x is a register of its own inside the record.
+   * Readers subtract the day marks after it, not after the record's `hlc`, so a write that
+   * leaves x alone (a text edit in a region a day's mark has not reached yet) does not
+   * cancel that mark. A payload without it (an older region) set x at the event's HLC.
+   */
+  x_hlc: {
+    sql: "text",
+    since: 6,
+    rule: z.string().refine(isHlcString, { error: "must be wallMs:counter:node" }),
+    omitted: "store",
+    api: false,
+    collate: "C",
   },
   /** Privacy axis: -15 private … +15 public. */
   y: { sql: "double precision", since: 1, rule: privacySchema },
@@ -100,6 +130,14 @@ export const CONTENT = {
 
 export type ContentName = keyof typeof CONTENT;
 export const CONTENT_NAMES = Object.keys(CONTENT) as ContentName[];
+
+/** The content fields of the API (every content column but the store's own, `api: false`). */
+export type FieldName = {
+  [N in ContentName]: (typeof CONTENT)[N] extends { api: false } ? never : N;
+}[ContentName];
+export const FIELD_NAMES = CONTENT_NAMES.filter(
+  (name) => (CONTENT[name] as ContentColumn).api !== false,
+) as FieldName[];
 
 /**
  * Every column of `memories` with its SQL type once migration `version` has run: the key,

@@ -8,9 +8,11 @@ import {
   touchApiKey,
 } from "./apikeys.js";
 import { applyEvents } from "./apply.js";
+import { retryDeadLetter } from "./apply-retry.js";
 import { applyMessages, consumeOnce } from "./consume.js";
 import { type StoreContext, type StoreOptions, storeContext } from "./context.js";
 import { readCounters } from "./counters.js";
+import { countDeadLetters, discardDeadLetter, listDeadLetters } from "./dead-letters.js";
 import { latestDecrementDate, runDecrement } from "./decrement.js";
 import type { MemoryFieldsInput, MemoryPatch } from "./memory.js";
 import { migrate } from "./migrations.js";
@@ -51,6 +53,11 @@ export function createStore(options: StoreOptions) {
     /** Parse, verify, apply and count rejections: what catch-up does with replayed entries. */
     applyMessages: (messages: readonly TransportMessage[], keyring: Keyring) =>
       applyMessages(ctx, messages, keyring),
+    /** Verified events that could not be applied (`dead-letters.ts`), oldest first. */
+    listDeadLetters: (limit?: number) => listDeadLetters(ctx, limit),
+    countDeadLetters: () => countDeadLetters(ctx),
+    retryDeadLetter: (id: string) => retryDeadLetter(ctx, id),
+    discardDeadLetter: (id: string) => discardDeadLetter(ctx, id),
     relayOutbox: (transport: SyncTransport, limit?: number) => relayOutbox(ctx, transport, limit),
     consumeOnce: (transport: SyncTransport, keyring: Keyring, limit?: number) =>
       consumeOnce(ctx, transport, keyring, limit),

@@ -16,7 +16,7 @@ import {
   memoryFieldsSchema,
   rowToMemory,
 } from "./memory.js";
-import { type TeamScope, teamClause } from "./reads.js";
+import { EFFECTIVE_X, type TeamScope, teamClause } from "./reads.js";
 import { recordColumns, upsertRecords } from "./record-sql.js";
 import { inTransaction, type SqlClient } from "./sql.js";
 
@@ -90,7 +90,7 @@ export async function createMemory(
         [ctx.namespace, id],
       );
       if (rows[0]?.status === "live") {
-        const existing = await lockLive(client, ctx, id);
+        const { memory: existing } = await lockLive(client, ctx, id);
         return { memory: existing, hlc: existing.hlc, events: [], replayed: true };
       }
       if (rows[0]) throw new IdempotencyConflictError(id);
@@ -101,6 +101,7 @@ export async function createMemory(
       id,
       namespace: ctx.namespace,
       timestamp: fields.timestamp ?? now.toISOString(),
+      x_hlc: hlc,
     };
     const row = await writeLive(client, ctx, snapshot, hlc);
     const events = await queueFor(client, ctx, "memory.created", snapshot, undefined, hlc);
@@ -108,7 +109,15 @@ export async function createMemory(
   });
 }
 
-/** `teams`: a team-bound caller changes only its teams' records; others are not found. */
+/**
+ * `teams`: a team-bound caller changes only its teams' records; others are not found.
+ *
+ * x is a register of its own: only a patch whose x differs from the x it reads here (the
+ * decremented x) sets it, at this write's HLC. Any other write keeps the stored x and the
+ * HLC it was set at, so a day's mark this region has not received yet still counts when it
+ * arrives. Sending back the x just read — as clients that PUT the whole record do — is
+ * therefore not a set.
+ */
 export async function updateMemory(
   ctx: StoreContext,
   id: string,
@@ -116,18 +125,21 @@ export async function updateMemory(
   teams?: TeamScope,
 ): Promise<WriteResult> {
   return inTransaction(ctx.pool, async (client) => {
-    const before = await lockLive(client, ctx, id, teams);
+    const { memory: before, register } = await lockLive(client, ctx, id, teams);
     const fields: MemoryFields = memoryFieldsSchema.parse({ ...contentOf(before), ...patch });
+    // After every mark known here, so an x set now is not decremented by one already applied.
+    const hlc = writeHlc(ctx, maxHlc(before.hlc, await latestMark(client, ctx)));
+    const setsX = patch.x !== undefined && patch.x !== before.x;
     const snapshot: MemorySnapshot = {
       ...fields,
       id,
       namespace: ctx.namespace,
       timestamp: fields.timestamp ?? before.timestamp,
+      ...(setsX ? { x: fields.x, x_hlc: hlc } : register),
     };
-    const hlc = writeHlc(ctx, maxHlc(before.hlc, await latestMark(client, ctx)));
     const row = await writeLive(client, ctx, snapshot, hlc);
     const events = await queueFor(client, ctx, "memory.updated", snapshot, before.y, hlc);
-    return { memory: rowToMemory(row), hlc, events };
+    return { memory: rowToMemory({ ...row, effective_x: fields.x }), hlc, events };
   });
 }
 
@@ -137,7 +149,7 @@ export async function deleteMemory(
   teams?: TeamScope,
 ): Promise<{ hlc: string; events: string[] }> {
   return inTransaction(ctx.pool, async (client) => {
-    const current = await lockLive(client, ctx, id, teams);
+    const { memory: current } = await lockLive(client, ctx, id, teams);
     const hlc = writeHlc(ctx, current.hlc);
     // The same statement a peer's tombstone goes through: every content column cleared.
     await upsertRecords(client, ctx, [
@@ -175,26 +187,25 @@ function maxHlc(a: string, b: string | undefined): string {
   return b !== undefined && compareHlc(b, a) > 0 ? b : a;
 }
 
+/** A live record locked for a write: as readers see it, and its x register as stored. */
 async function lockLive(
   client: SqlClient,
   ctx: StoreContext,
   id: string,
   teams?: TeamScope,
-): Promise<Memory> {
+): Promise<{ memory: Memory; register: { x: number; x_hlc: string } }> {
   const params: unknown[] = [ctx.namespace, id];
-  const scoped = teamClause(teams, params, "");
+  const scoped = teamClause(teams, params);
   const { rows } = await client.query(
-    `select ${recordColumns()}, x as effective_x from ${ctx.s}.memories where namespace = $1 and id = $2 and status = 'live'${scoped} for update`,
+    `select ${recordColumns("m")}, ${EFFECTIVE_X(ctx.s)} from ${ctx.s}.memories m
+     where m.namespace = $1 and m.id = $2 and m.status = 'live'${scoped} for update of m`,
     params,
   );
   const row = rows[0];
   if (!row) throw new MemoryNotFoundError(id);
-  // The stored x is as written; the snapshot we build from it must carry the x readers see.
-  const { rows: marks } = await client.query(
-    `select count(*)::int as n from ${ctx.s}.decrements where namespace = $1 and hlc > $2`,
-    [ctx.namespace, row.hlc],
-  );
-  return rowToMemory({ ...row, effective_x: Number(row.x) - Number(marks[0]?.n ?? 0) });
+  // A row from before x_hlc existed had x set at its own HLC (as `EFFECTIVE_X` reads it).
+  const register = { x: Number(row.x), x_hlc: (row.x_hlc ?? row.hlc) as string };
+  return { memory: rowToMemory(row), register };
 }
 
 /** Writes this region's live row, whatever state (none, redacted, live) it was in. */
@@ -235,7 +246,7 @@ async function queueFor(
           entityId: snapshot.id,
           hlc,
           privacy: snapshot.y,
-          ...(ctx.realtimeReplication ? { payload: { ...snapshot } } : {}),
+          ...(ctx.realtimeReplication ? { payload: payloadOf(snapshot, hlc) } : {}),
         })
       : await enqueueEvent(client, ctx, {
           action: "memory.redacted",
@@ -245,4 +256,15 @@ async function queueFor(
           privacy: snapshot.y,
         });
   return event ? [event.id] : [];
+}
+
+/**
+ * The event's payload: the snapshot, with `x_hlc` only when this write did not set x. A
+ * payload without it sets x at the event's HLC (`record-sql.ts`), so a write that sets x
+ * sends what regions from before x_hlc accept (their snapshot schema refuses fields it does
+ * not know); only an edit that keeps an older x needs the new field.
+ */
+function payloadOf(snapshot: MemorySnapshot, hlc: string): Record<string, unknown> {
+  const { x_hlc, ...rest } = snapshot;
+  return x_hlc === hlc ? rest : { ...snapshot };
 }

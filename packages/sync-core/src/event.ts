@@ -2,6 +2,7 @@ import { z } from "zod";
 import { isEventId } from "./event-id.js";
 import { isHlcString } from "./hlc.js";
 import { type FieldError, fieldErrors } from "./problem.js";
+import { storableText, unstorableText } from "./storable.js";
 
 export const SYNC_ACTIONS = [
   "memory.created",
@@ -64,10 +65,9 @@ export const syncEventSchema = z
       .refine(isEventId, { error: "must be a UUIDv7 or a ULID" }),
     action: z.enum(SYNC_ACTIONS, { error: `must be one of ${SYNC_ACTIONS.join(", ")}` }),
     entity_type: z.enum(ENTITY_TYPES, { error: `must be one of ${ENTITY_TYPES.join(", ")}` }),
-    entity_id: z
-      .string({ error: "must be a string" })
-      .min(1, { error: "must not be empty" })
-      .max(256),
+    entity_id: storableText(
+      z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).max(256),
+    ),
     namespace: nameSchema,
     origin: regionIdSchema,
     hlc: z
@@ -89,6 +89,10 @@ export const syncEventSchema = z
         message: `must be "${ACTION_ENTITY[event.action]}" for action ${event.action}`,
       });
     }
+    // What a peer sends is held to the store's rule too: a payload the store cannot hold
+    // is refused here, named, instead of failing inside the apply transaction.
+    for (const issue of unstorableText(event.payload))
+      ctx.addIssue({ code: "custom", path: ["payload", ...issue.path], message: issue.message });
     // A redaction tells the peer to forget; it must not carry the content it removes.
     if (event.action === "memory.redacted" && event.payload !== undefined) {
       ctx.addIssue({

@@ -49,7 +49,16 @@ export {
   type ValueOrigin,
 } from "./config/load.js";
 export {
+  fixedKeyMessage,
+  normalizeSettings,
+  PROTOTYPE_KEYS,
+  type ReadSettings,
+  readSettings,
+} from "./config/normalize.js";
+export { patchSettings, type SettingsChange } from "./config/patch.js";
+export {
   configSchema,
+  FIXED_KEYS,
   FREE_FORM_KEYS,
   isIanaTimeZone,
   type MemoriaConfig,
@@ -62,6 +71,7 @@ export {
 export { isSecretKey, MASK, settingsView, withoutMaskedSecrets } from "./config/settings.js";
 export {
   type ConfigCheck,
+  loadStoredSettings,
   loadWithStoredOverrides,
   type SettingsError,
   type StoredConfig,
@@ -197,6 +207,18 @@ export {
   verifyBytes,
   verifyEvent,
 } from "./signing.js";
+export {
+  EARLIEST_TIME_MS,
+  isStorableText,
+  isStorableTime,
+  LATEST_TIME_MS,
+  storableText,
+  storableTime,
+  TIME_RANGE,
+  UNSTORABLE_TEXT,
+  type UnstorableText,
+  unstorableText,
+} from "./storable.js";
 export type {
   LeaderLease,
   Lease,

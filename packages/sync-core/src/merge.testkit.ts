@@ -55,15 +55,16 @@ export function applyEffect<D extends RecordData>(
   return replica;
 }
 
-/** x as a reader sees it: the written x minus every decrement of its namespace after the write. */
+/** x as a reader sees it: the x last set minus every decrement of its namespace after it was set. */
 export function effectiveX<D extends RecordData>(
   record: RecordState<D>,
   decrements: Iterable<DecrementMark>,
 ): number | null {
   if (record.status !== "live" || record.data === null) return null;
   let x = record.data.x;
+  const setAt = typeof record.data.x_hlc === "string" ? record.data.x_hlc : record.hlc;
   for (const mark of decrements) {
-    if (mark.namespace === record.namespace && compareHlc(mark.hlc, record.hlc) > 0) x -= 1;
+    if (mark.namespace === record.namespace && compareHlc(mark.hlc, setAt) > 0) x -= 1;
   }
   return x;
 }

@@ -12,12 +12,14 @@ import { compareHlc } from "./hlc.js";
  * property tests check them with.)
  *
  * How the decrement commutes with replicated updates: it never rewrites a record's x.
- * A record keeps the x its writer saw (a snapshot at the write's HLC), and its effective
- * x is that value minus the number of decrement marks of its namespace whose HLC is later
- * than the write. That count depends only on the set of marks and the record's own HLC,
- * not on whether the update or the decrement arrived first, so both orders give the same
- * x. A writer that had already applied a decrement wrote a later HLC and an x that already
- * includes it, so it is not subtracted twice.
+ * x is a register of its own inside the record: the x last set and the HLC it was set at
+ * (`x_hlc`; the event's HLC when a payload lacks it). Its effective x is that value minus
+ * the number of decrement marks of its namespace whose HLC is later than `x_hlc`. That
+ * count depends only on the set of marks and the register, not on whether an update or
+ * the decrement arrived first. A write that does not set x carries the register it found
+ * unchanged, so a mark it had not yet received still counts; a write that sets x does so
+ * at an HLC after every mark its writer knew, so those are not subtracted from the new x.
+ * The record stays one last-writer-wins register: the winner's x and x_hlc come together.
  */
 
 /** The fields merge reasons about; the rest of a snapshot travels untouched. */

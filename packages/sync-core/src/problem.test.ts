@@ -16,8 +16,22 @@ describe("problem+json", () => {
       title: "Not Found",
       status: 404,
       detail: "memory mem-1 not found",
+      errors: [{ field: "(path)", message: "memory mem-1 not found" }],
       message: "memory mem-1 not found",
     });
+  });
+
+  it("names a part of the request in every 4xx, and keeps the fields a caller named", () => {
+    expect(problem(401).errors).toEqual([{ field: "X-API-Key", message: "Unauthorized" }]);
+    expect(problem(413, { detail: "too big" }).errors).toEqual([
+      { field: "(body)", message: "too big" },
+    ]);
+    expect(problem(415).errors?.[0]?.field).toBe("Content-Type");
+    expect(problem(418).errors?.[0]?.field).toBe("(request)");
+    expect(problem(400, { errors: [{ field: "y", message: "bad" }] }).errors).toEqual([
+      { field: "y", message: "bad" },
+    ]);
+    expect(problem(503).errors).toBeUndefined();
   });
 
   it("repeats the detail, or else the title, as upstream Memoria's `message`", () => {

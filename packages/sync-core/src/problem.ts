@@ -42,6 +42,23 @@ const TITLES: Record<number, string> = {
   504: "Gateway Timeout",
 };
 
+/**
+ * What a 4xx blames when the code refusing it named no field. Every 4xx names at least one
+ * part of the request, so a client always knows what to fix: a body field by its path
+ * (`symbolic_anchors[2]`), a query or path parameter by its name, a header by its name
+ * (`Memoria-Sync-Token`), or the request part as a whole (`(body)`, `(path)`, `(method)`).
+ */
+const SUBJECTS: Record<number, string> = {
+  401: "X-API-Key",
+  403: "X-API-Key",
+  404: "(path)",
+  405: "(method)",
+  409: "(path)",
+  413: "(body)",
+  415: "Content-Type",
+  422: "(body)",
+};
+
 export interface ProblemInit {
   detail?: string;
   errors?: FieldError[];
@@ -59,8 +76,11 @@ export function problem(status: number, init: ProblemInit = {}): ProblemDetails 
   };
   if (init.detail !== undefined) details.detail = init.detail;
   if (init.instance !== undefined) details.instance = init.instance;
+  const message = details.detail ?? details.title;
   if (init.errors !== undefined && init.errors.length > 0) details.errors = init.errors;
-  details.message = details.detail ?? details.title;
+  else if (status >= 400 && status < 500)
+    details.errors = [{ field: SUBJECTS[status] ?? "(request)", message }];
+  details.message = message;
   return details;
 }
 

@@ -26,7 +26,6 @@ export function authenticate(): MiddlewareHandler<HonoEnv> {
     if ("refused" in resolution) return refuse(c, resolution.refused, presented);
     c.set("principal", resolution.principal);
     if (access === "scoped" && resolution.principal.kind === "monitor") {
-      await discardBody(c);
       throw new ProblemError(403, {
         detail: "the monitor key reads /health/sync and /metrics only",
       });
@@ -35,21 +34,11 @@ export function authenticate(): MiddlewareHandler<HonoEnv> {
   };
 }
 
-/**
- * Reads (and drops) a refused request's body, bounded by the app's body limit: answering
- * before the client has finished sending can cost it the connection (a proxy in front
- * then sees a network error instead of the 401/403).
- */
-async function discardBody(c: Context<HonoEnv>): Promise<void> {
-  await c.req.raw.arrayBuffer().catch(() => undefined);
-}
-
 async function refuse(
   c: Context<HonoEnv>,
   reason: string,
   presented: string | undefined,
 ): Promise<never> {
-  await discardBody(c);
   const prefix = loggablePrefix(presented);
   c.get("services").log.info("auth.refused", {
     method: c.req.method,
@@ -64,6 +53,13 @@ async function refuse(
         reason === "missing"
           ? "send an API key as X-API-Key or Authorization: Bearer"
           : "the API key is unknown or revoked",
+      // The header to fix: the one the key came in (X-API-Key wins, as in `presentedKey`).
+      errors: [
+        {
+          field: c.req.header("x-api-key")?.trim() || !presented ? "X-API-Key" : "Authorization",
+          message: reason === "missing" ? "is required" : `${reason} key`,
+        },
+      ],
     },
     CHALLENGE,
   );
@@ -80,7 +76,6 @@ export function requireScope(
     const needed = typeof scope === "function" ? scope(c.req.method) : scope;
     const principal = c.get("principal");
     if (!principal?.scopes.includes(needed)) {
-      await discardBody(c);
       throw new ProblemError(403, {
         detail: `this key lacks the "${needed}" scope needed for ${c.req.method} ${c.req.path}`,
       });

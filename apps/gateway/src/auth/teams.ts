@@ -22,6 +22,11 @@ const ACCESS = {
   appliedWatermarks: "system",
   applyEvents: "system",
   applyMessages: "system",
+  // Dead letters hold peer events of every team, like /sync/events: admin keys only, never team-bound.
+  listDeadLetters: "system",
+  countDeadLetters: "system",
+  retryDeadLetter: "system",
+  discardDeadLetter: "system",
   relayOutbox: "system",
   consumeOnce: "system",
   runDecrement: "system",

@@ -25,9 +25,17 @@ export const METRIC_HELP: Record<string, [type: "counter" | "gauge" | "histogram
       "Events rejected for a missing, unknown or wrong signature.",
     ],
     sync_invalid_events_total: ["counter", "Events rejected as malformed."],
+    sync_dead_letters_total: [
+      "counter",
+      "Verified events that could not be applied, quarantined as dead letters, by origin.",
+    ],
     sync_lag_events: ["gauge", "Events published by peers and not yet applied here."],
     sync_lag_seconds: ["gauge", "Age of the oldest event not yet applied here."],
     sync_outbox_pending: ["gauge", "Local events not yet published."],
+    sync_dead_letters_pending: [
+      "gauge",
+      "Dead letters waiting for an operator (GET /admin/dead-letters: retry or discard).",
+    ],
     leader_is_holder: ["gauge", "1 when this region holds the scheduler lease."],
     writer_is_holder: ["gauge", "1 when this region holds the writer role."],
   };
@@ -48,6 +56,11 @@ export function registerMetricsRoute(app: Hono<HonoEnv>): void {
         name: "sync_outbox_pending",
         labels: region,
         value: Math.max(0, status.outbox.unpublished),
+      },
+      {
+        name: "sync_dead_letters_pending",
+        labels: region,
+        value: Math.max(0, status.dead_letters.count),
       },
       { name: "leader_is_holder", labels: region, value: status.leader?.is_me ? 1 : 0 },
       { name: "writer_is_holder", labels: region, value: status.role === "writer" ? 1 : 0 },

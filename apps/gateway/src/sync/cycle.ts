@@ -6,6 +6,8 @@ export interface CycleReport {
   applied: number;
   pulled: number;
   rejected: number;
+  /** Verified events that could not be applied: kept as dead letters, the stream went on. */
+  quarantined: number;
   /** Entries were left for the next cycle (more than this cycle's budget). */
   more: boolean;
   error?: string;
@@ -27,6 +29,7 @@ export async function runSyncCycle(services: Services): Promise<CycleReport> {
     applied: 0,
     pulled: 0,
     rejected: 0,
+    quarantined: 0,
     more: false,
   };
   const { transport, keyring, store } = services;
@@ -44,6 +47,7 @@ export async function runSyncCycle(services: Services): Promise<CycleReport> {
         const step = await store.consumeOnce(transport, keyring, PULL_LIMIT);
         report.pulled += step.pulled;
         report.rejected += step.rejected;
+        report.quarantined += step.apply.quarantined;
         report.applied += step.apply.applied + step.apply["privacy-filtered"] + step.apply.redacted;
         report.more = step.more;
         if (!step.more) break;

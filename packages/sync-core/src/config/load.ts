@@ -2,41 +2,12 @@ import { parse as parseToml, TomlError } from "smol-toml";
 import type { z } from "zod";
 import { issuePath } from "../problem.js";
 import { toBoolean } from "./coerce.js";
+import { ConfigError, type ConfigIssue, formatIssue, type ValueOrigin } from "./issues.js";
 import { resolveKey } from "./keys.js";
+import { readSettings } from "./normalize.js";
 import { configSchema, type MemoriaConfig } from "./schema.js";
 
-/** Where one value came from, named as an operator would look for it. */
-export interface ValueOrigin {
-  /** `memoria.toml`, `MEMORIA_SYNC__PRIVACY_FLOOR`, `PATCH /settings`, … */
-  source: string;
-  /** The value as that source wrote it (env values are strings). */
-  raw: unknown;
-  layer: "toml" | "env" | "override";
-}
-
-export interface ConfigIssue {
-  /** Dotted key, `sync.privacy_floor`, `regions[0].lat`. */
-  key: string;
-  message: string;
-  origin?: ValueOrigin;
-}
-
-export class ConfigError extends Error {
-  readonly issues: ConfigIssue[];
-  constructor(issues: ConfigIssue[]) {
-    super(`invalid configuration:\n${issues.map((issue) => `  ${formatIssue(issue)}`).join("\n")}`);
-    this.name = "ConfigError";
-    this.issues = issues;
-  }
-}
-
-/** `sync.privacy_floor = -40 (from MEMORIA_SYNC__PRIVACY_FLOOR): must be between -15 and 15` */
-export function formatIssue(issue: ConfigIssue): string {
-  if (!issue.origin) return `${issue.key}: ${issue.message}`;
-  const raw = issue.origin.raw;
-  const shown = typeof raw === "string" && issue.origin.layer === "env" ? raw : JSON.stringify(raw);
-  return `${issue.key} = ${shown} (from ${issue.origin.source}): ${issue.message}`;
-}
+export { ConfigError, type ConfigIssue, formatIssue, type ValueOrigin } from "./issues.js";
 
 export interface LoadConfigInput {
   /** Text of `memoria.toml`, if any. */
@@ -45,7 +16,7 @@ export interface LoadConfigInput {
   tomlName?: string;
   /** `process.env` in Node, the worker's `env` bindings in Workers. Non-string bindings are ignored. */
   env?: Record<string, unknown>;
-  /** Dotted keys (`"sync.privacy_floor": 0`) from `PATCH /settings`; highest precedence. */
+  /** Settings from `PATCH /settings` (dotted or nested, read by `readSettings`); highest precedence. */
   overrides?: Record<string, unknown>;
   /** Name shown for the overrides. @default "PATCH /settings" */
   overridesName?: string;
@@ -84,15 +55,7 @@ export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
   if (input.toml !== undefined && input.toml.trim() !== "")
     readToml(layers, input.toml, input.tomlName ?? "memoria.toml");
   readEnv(layers, input.env ?? {});
-  const overridesName = input.overridesName ?? "PATCH /settings";
-  for (const [key, value] of Object.entries(input.overrides ?? {})) {
-    layers.assign(
-      key.split("."),
-      value,
-      { source: overridesName, raw: value, layer: "override" },
-      true,
-    );
-  }
+  readOverrides(layers, input.overrides ?? {}, input.overridesName ?? "PATCH /settings");
 
   const { tree, origins, issues, warnings } = layers;
   const result = configSchema.safeParse(tree);
@@ -157,6 +120,14 @@ function readToml(layers: Layers, toml: string, source: string): void {
     const message = error instanceof TomlError ? error.message.split("\n")[0] : String(error);
     layers.issues.push({ key: source, message: `is not valid TOML: ${message}` });
   }
+}
+
+/** Overrides in any form go through the one normalization and its rules (fixed keys, ambiguity). */
+function readOverrides(layers: Layers, overrides: Record<string, unknown>, source: string): void {
+  const { settings, issues } = readSettings(overrides, { source, layer: "override" });
+  layers.issues.push(...issues);
+  for (const [key, value] of Object.entries(settings))
+    layers.assign(key.split("."), value, { source, raw: value, layer: "override" }, true);
 }
 
 function readEnv(layers: Layers, env: Record<string, unknown>): void {

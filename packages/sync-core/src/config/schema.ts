@@ -293,5 +293,11 @@ export const SECRET_KEYS = [
   "auth.monitor_key",
 ] as const;
 
+/**
+ * Dotted keys that name the deployment itself (the store's schema and every peer know a
+ * region by them): set by toml/env when it is deployed, never by `PATCH /settings`.
+ */
+export const FIXED_KEYS = ["region.id", "memory.namespace"] as const;
+
 /** Free-form tables whose own keys keep their case (`MEMORIA_SYNC__OPTIONS__ssl`). */
 export const FREE_FORM_KEYS = ["sync.options", "sync.connect_kwargs", "sync.signing_keys"] as const;

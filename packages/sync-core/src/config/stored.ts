@@ -1,18 +1,9 @@
-import {
-  ConfigError,
-  type ConfigIssue,
-  type LoadConfigInput,
-  type LoadedConfig,
-  loadConfig,
-} from "./load.js";
+import { ConfigError, type ConfigIssue } from "./issues.js";
+import { type LoadConfigInput, type LoadedConfig, loadConfig } from "./load.js";
+import { readStoredRows, type SettingsError } from "./rows.js";
 import type { MemoriaConfig } from "./schema.js";
 
-/** A stored override that was left out, and why (never its value: it may be a secret). */
-export interface SettingsError {
-  /** The stored dotted key, as `PATCH /settings` wrote it. */
-  key: string;
-  message: string;
-}
+export type { SettingsError } from "./rows.js";
 
 export interface StoredConfig extends LoadedConfig {
   /** Stored overrides left out because they cannot work; empty when every one applied. */
@@ -23,30 +14,56 @@ export interface StoredConfig extends LoadedConfig {
 export type ConfigCheck = (config: MemoriaConfig) => ConfigIssue[];
 
 /**
- * The configuration with the stored overrides (`PATCH /settings`) that still work. An
- * override written by an older version, or one `check` refuses, is left out and named in
- * `settingsErrors`; the others still apply (a band tightened by PATCH stays tightened), so
- * one bad row never takes a region down. Throws only when toml/env alone cannot load.
+ * The configuration with every stored override applied, judged whole: the rows read
+ * through the one normalization, then toml < env < overrides against the schema and
+ * `check`. `PATCH /settings` saves only what passes here.
+ * @throws ConfigError naming every key that cannot work (a row that does not read by its
+ * stored key, anything else by its dotted key).
+ */
+export function loadStoredSettings(
+  input: LoadConfigInput,
+  stored: Record<string, unknown>,
+  check: ConfigCheck = () => [],
+): LoadedConfig {
+  const rows = readStoredRows(stored);
+  const result = attempt(input, rows.overrides, check);
+  const issues = [
+    ...rows.errors.map((error) => ({ key: error.key, message: error.message })),
+    ...("issues" in result ? result.issues : []),
+  ];
+  if ("loaded" in result && issues.length === 0) return result.loaded;
+  throw new ConfigError(issues);
+}
+
+/**
+ * The configuration with the stored overrides (`PATCH /settings`) that still work, by the
+ * same path as `loadStoredSettings`. A row written by an older version, or one `check`
+ * refuses, is left out and named in `settingsErrors`; the others still apply (a band
+ * tightened by PATCH stays tightened), so one bad row never takes a region down. Throws
+ * only when toml/env alone cannot load.
  */
 export function loadWithStoredOverrides(
   input: LoadConfigInput,
   stored: Record<string, unknown>,
   check: ConfigCheck = () => [],
 ): StoredConfig {
-  const overrides: Record<string, unknown> = { ...stored };
-  const settingsErrors: SettingsError[] = [];
+  const first = readStoredRows(stored);
+  const settingsErrors: SettingsError[] = [...first.errors];
+  const usable: Record<string, unknown> = { ...stored };
+  for (const error of first.errors) delete usable[error.key];
   for (let round = 0; round <= Object.keys(stored).length; round++) {
-    const result = attempt(input, overrides, check);
+    const rows = readStoredRows(usable);
+    const result = attempt(input, rows.overrides, check);
     if ("loaded" in result) return { ...result.loaded, settingsErrors };
-    const broken = blame(input, overrides, result.issues, check);
+    const broken = blame(input, usable, result.issues, check);
     if (broken.length === 0) break;
     for (const error of broken) {
       settingsErrors.push(error);
-      delete overrides[error.key];
+      delete usable[error.key];
     }
   }
-  // Nothing more to blame on one stored key: leave them all out; toml/env decide (or throw).
-  for (const key of Object.keys(overrides))
+  // Nothing more to blame on one stored row: leave them all out; toml/env decide (or throw).
+  for (const key of Object.keys(usable))
     settingsErrors.push({ key, message: "not applied: the stored settings together do not load" });
   return { ...loadConfig({ ...input, overrides: {} }), settingsErrors };
 }
@@ -69,31 +86,36 @@ function attempt(
 }
 
 /**
- * The stored keys at fault: those an issue names (the key itself or a key inside it);
- * failing that, the first key whose absence removes an issue (a stored `sync.backend`
- * that needs a `sync.connection_url` nobody set).
+ * The stored rows at fault: those whose keys an issue names (the key itself or a key
+ * inside it); failing that, the first row whose absence removes an issue (a stored
+ * `sync.backend` that needs a `sync.connection_url` nobody set).
  */
 function blame(
   input: LoadConfigInput,
-  overrides: Record<string, unknown>,
+  usable: Record<string, unknown>,
   issues: ConfigIssue[],
   check: ConfigCheck,
 ): SettingsError[] {
+  const { rowOf } = readStoredRows(usable);
   const named = new Map<string, string[]>();
   for (const issue of issues) {
-    const key = Object.keys(overrides).find((stored) => covers(stored, issue.key));
-    if (key === undefined) continue;
-    const message = issue.key === key ? issue.message : `${issue.key}: ${issue.message}`;
-    named.set(key, [...(named.get(key) ?? []), message]);
+    // The most specific key: `sync.options.retries` over the whole `sync.options`.
+    const key = [...rowOf.keys()]
+      .filter((stored) => covers(stored, issue.key))
+      .sort((a, b) => b.length - a.length)[0];
+    const row = key === undefined ? undefined : rowOf.get(key);
+    if (row === undefined) continue;
+    const message = issue.key === row ? issue.message : `${issue.key}: ${issue.message}`;
+    named.set(row, [...(named.get(row) ?? []), message]);
   }
   if (named.size > 0)
     return [...named].map(([key, messages]) => ({ key, message: messages.join("; ") }));
-  for (const key of Object.keys(overrides)) {
-    const { [key]: _left, ...rest } = overrides;
-    const result = attempt(input, rest, check);
+  for (const row of Object.keys(usable)) {
+    const { [row]: _left, ...rest } = usable;
+    const result = attempt(input, readStoredRows(rest).overrides, check);
     if ("loaded" in result || result.issues.length < issues.length) {
       const message = issues.map((issue) => `${issue.key}: ${issue.message}`).join("; ");
-      return [{ key, message }];
+      return [{ key: row, message }];
     }
   }
   return [];

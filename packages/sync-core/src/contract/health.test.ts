@@ -35,6 +35,15 @@ describe("/health/sync body", () => {
     expect(syncHealthSchema.parse(older).settings_errors).toEqual([]);
   });
 
+  it("reads a gateway deployed before dead_letters existed as holding none", () => {
+    const { dead_letters: _dropped, ...older } = body();
+    expect(syncHealthSchema.parse(older).dead_letters).toEqual({ count: 0, oldest_at: null });
+    const waiting = { count: 2, oldest_at: "2026-01-01T00:00:00.000Z" };
+    expect(syncHealthSchema.parse({ ...body(), dead_letters: waiting }).dead_letters).toEqual(
+      waiting,
+    );
+  });
+
   it("reads a gateway deployed before capabilities existed as declaring none", () => {
     const { capabilities: _dropped, ...older } = body();
     expect(syncHealthSchema.parse(older).capabilities).toBeNull();
@@ -47,6 +56,7 @@ describe("/health/sync body", () => {
       [{ applied: { "region-a": "yesterday" } }, "applied.region-a"],
       [{ writer: { holder: "region-a" } }, "writer.token"],
       [{ lag: null }, "lag"],
+      [{ dead_letters: { count: "2", oldest_at: null } }, "dead_letters.count"],
     ];
     for (const [change, field] of cases) {
       const result = syncHealthSchema.safeParse({ ...body(), ...change });

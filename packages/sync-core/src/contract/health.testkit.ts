@@ -37,6 +37,7 @@ export function syncHealthBody(changes: Partial<SyncHealth> = {}): SyncHealth {
     ready: true,
     config_warnings: [],
     settings_errors: [],
+    dead_letters: { count: 0, oldest_at: null },
     ...changes,
   };
 }

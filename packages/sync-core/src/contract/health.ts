@@ -76,5 +76,14 @@ export const syncHealthSchema = z.object({
    * to none when absent, for gateways deployed before the field existed.
    */
   settings_errors: z.array(z.object({ key: z.string(), message: z.string() })).default([]),
+  /**
+   * Verified peer events that could not be applied here and wait in quarantine for an
+   * operator (`GET /admin/dead-letters`): how many (-1 when the store did not answer), and
+   * since when. A warning, not a reason to stop taking traffic: the stream goes on around
+   * them. Defaults to none when absent, for gateways deployed before the field existed.
+   */
+  dead_letters: z
+    .object({ count: z.number(), oldest_at: z.string().nullable() })
+    .default({ count: 0, oldest_at: null }),
 });
 export type SyncHealth = z.infer<typeof syncHealthSchema>;

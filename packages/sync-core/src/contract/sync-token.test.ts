@@ -43,6 +43,23 @@ describe("sync token", () => {
     }
   });
 
+  it("answers a token from a region the deployment does not have with a 400, not a retry", () => {
+    const token = hlc(1_000, 0, "region-z");
+    expect(parseSyncToken(token)).toEqual({ hlc: token, origin: "region-z" });
+    expect(() => parseSyncToken(token, ["region-a", "region-b"])).toThrow(ProblemError);
+    try {
+      readSyncToken(new Headers({ [SYNC_TOKEN_HEADER]: token }), ["region-a", "region-b"]);
+    } catch (error) {
+      expect((error as ProblemError).problem).toMatchObject({
+        status: 400,
+        errors: [{ field: "Memoria-Sync-Token" }],
+      });
+    }
+    expect(parseSyncToken(hlc(1_000, 0, "region-b"), ["region-a", "region-b"]).origin).toBe(
+      "region-b",
+    );
+  });
+
   it("reads the header without regard to case, and nothing when absent", () => {
     const token = hlc(1_000, 0, "region-a");
     expect(readSyncToken(new Headers({ "Memoria-Sync-Token": token }))).toEqual({

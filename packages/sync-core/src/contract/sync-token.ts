@@ -22,21 +22,32 @@ export function formatSyncToken(hlc: string): string {
   return hlc;
 }
 
-/** A client's token, or a 400 problem naming the header when it is not one a write gave. */
-export function parseSyncToken(text: string): SyncToken {
+/**
+ * A client's token, or a 400 problem naming the header when it is not one a write gave:
+ * not an HLC, or (given the deployment's `regions`) made in a region that does not exist.
+ * A token no region could ever satisfy is the client's mistake, not an outage to retry.
+ */
+export function parseSyncToken(text: string, regions?: readonly string[]): SyncToken {
   if (!isHlcString(text)) {
     throw new ProblemError(400, {
       detail: `${DISPLAY_NAME} is not a sync token from a write`,
       errors: [{ field: DISPLAY_NAME, message: "must be wallMs:counter:region" }],
     });
   }
-  return { hlc: text, origin: parseHlc(text).node };
+  const origin = parseHlc(text).node;
+  if (regions !== undefined && !regions.includes(origin)) {
+    throw new ProblemError(400, {
+      detail: `${DISPLAY_NAME} names region "${origin}", which this deployment does not have`,
+      errors: [{ field: DISPLAY_NAME, message: `must come from a write in ${regions.join(", ")}` }],
+    });
+  }
+  return { hlc: text, origin };
 }
 
-/** The request's sync token, if it carries one (400 when it carries a bad one). */
-export function readSyncToken(headers: Headers): SyncToken | null {
+/** The request's sync token, if it carries one (400 when it carries a bad one; see `parseSyncToken`). */
+export function readSyncToken(headers: Headers, regions?: readonly string[]): SyncToken | null {
   const text = headers.get(SYNC_TOKEN_HEADER);
-  return text === null ? null : parseSyncToken(text);
+  return text === null ? null : parseSyncToken(text, regions);
 }
 
 /**

@@ -1,12 +1,14 @@
 import type { Hono } from "hono";
 import type { HonoEnv } from "../../app.js";
 import { requireScope } from "../../auth.js";
+import { registerDeadLetterRoutes } from "./dead-letters.js";
 import { registerKeyRoutes } from "./keys.js";
 import { registerPromoteRoute } from "./promote.js";
 
-/** Everything under `/admin` needs the `admin` scope. */
+/** Everything under `/admin` needs the `admin` scope (promote, keys, dead letters). */
 export function registerAdminRoutes(app: Hono<HonoEnv>): void {
   app.use("/admin/*", requireScope("admin"));
   registerPromoteRoute(app);
   registerKeyRoutes(app);
+  registerDeadLetterRoutes(app);
 }

@@ -40,7 +40,10 @@ export function registerCreateMemory(app: Hono<HonoEnv>): void {
       .createMemory(body, key === undefined ? {} : { idempotencyKey: key })
       .catch((error: unknown) => {
         if (error instanceof IdempotencyConflictError)
-          throw new ProblemError(409, { detail: error.message });
+          throw new ProblemError(409, {
+            detail: error.message,
+            errors: [{ field: "Idempotency-Key", message: "names a memory since deleted" }],
+          });
         throw error;
       });
     kickSync(c, result.events.length > 0);

@@ -10,7 +10,11 @@ export function registerReadMemory(app: Hono<HonoEnv>): void {
     const { id } = parseWith(memoryIdParam, c.req.param(), "path");
     const services = c.get("services");
     const memory = await services.store.getMemory(id);
-    if (!memory) throw new ProblemError(404, { detail: `memory ${id} not found in this region` });
+    if (!memory)
+      throw new ProblemError(404, {
+        detail: `memory ${id} not found in this region`,
+        errors: [{ field: "id", message: "no such memory" }],
+      });
     return json(200, { memory: presentMemory(memory, services.config) });
   });
 

@@ -2,11 +2,14 @@ import { memoryFieldRules } from "@memoria/store";
 import {
   type FieldError,
   fieldErrors,
+  isStorableTime,
   type MemoriaConfig,
   PRIVACY_MIN,
   ProblemError,
+  TIME_RANGE,
 } from "@memoria/sync-core";
 import { z } from "zod";
+import { dedupeErrors } from "../../validate.js";
 
 /**
  * A memory body in either spelling: upstream Memoria's `MemoryEntry` (`x_coord`, `y_coord`,
@@ -76,12 +79,7 @@ export const upstreamBody = z.strictObject({
   anchor: rules.anchor.optional(),
   text: rules.text.optional(),
   tokens,
-  timestamp: z.preprocess(
-    parseWhen,
-    rules.timestamp
-      .refine((iso) => new Date(iso).getUTCFullYear() >= 1, { error: "must be in year 1 or later" })
-      .optional(),
-  ),
+  timestamp: z.preprocess(parseWhen, rules.timestamp.optional()),
   x_coord: coordinate(rules.x),
   y_coord: coordinate(rules.y),
   z_coord: coordinate(rules.z),
@@ -124,7 +122,7 @@ export function resolveEntry(raw: unknown, kind: Kind, ctx: EntryContext): Resol
   const parsed = upstreamBody.safeParse(raw);
   const errors: FieldError[] = parsed.success ? [] : fieldErrors(parsed.error);
   if (kind === "create") errors.push(...missingFields(raw));
-  if (!parsed.success || errors.length > 0) throw invalid(dedupe(errors));
+  if (!parsed.success || errors.length > 0) throw invalid(dedupeErrors(errors));
   const body = parsed.data;
   const ours = (["x", "y", "z", "team"] as const).some((name) => body[name] !== undefined);
   const fields: Record<string, unknown> = {};
@@ -236,11 +234,10 @@ function resolveTime(
   if (!derive || (body.timestamp === undefined && x === undefined)) return;
   const xName = body.x_coord !== undefined ? "x_coord" : "x";
   if (body.timestamp === undefined) {
-    const when = new Date(how.now + (x as number) * DAY_MS);
-    const year = when.getUTCFullYear();
-    if (Number.isNaN(year) || year < 1 || year > 9999)
-      errors.push({ field: xName, message: "is too far from today to be a time (years 1-9999)" });
-    else fields.timestamp = when.toISOString();
+    const when = how.now + (x as number) * DAY_MS;
+    if (!isStorableTime(when))
+      errors.push({ field: xName, message: `is too far from today to be a time: ${TIME_RANGE}` });
+    else fields.timestamp = new Date(when).toISOString();
     return;
   }
   const derived = dayOffset(new Date(body.timestamp), how.now);
@@ -252,13 +249,6 @@ function resolveTime(
 export function dayOffset(when: Date, now: number): number {
   const day = (t: number) => Math.floor(t / DAY_MS);
   return day(when.getTime()) - day(now);
-}
-
-function dedupe(errors: FieldError[]): FieldError[] {
-  const seen = new Set<string>();
-  return errors.filter(
-    (e) => !seen.has(`${e.field}\n${e.message}`) && seen.add(`${e.field}\n${e.message}`),
-  );
 }
 
 function invalid(errors: FieldError[]): ProblemError {

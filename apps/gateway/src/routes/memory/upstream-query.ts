@@ -1,5 +1,5 @@
 import { type FoundMemory, memoryFieldRules } from "@memoria/store";
-import type { MemoriaConfig } from "@memoria/sync-core";
+import { isStorableTime, type MemoriaConfig, TIME_RANGE } from "@memoria/sync-core";
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { type HonoEnv, json } from "../../app.js";
@@ -56,6 +56,10 @@ export const timeParam = z.string().transform((value, ctx) => {
   const time = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
   if (Number.isNaN(time)) {
     ctx.addIssue({ code: "custom", message: "must be a valid ISO 8601 timestamp" });
+    return z.NEVER;
+  }
+  if (!isStorableTime(time)) {
+    ctx.addIssue({ code: "custom", message: TIME_RANGE });
     return z.NEVER;
   }
   return new Date(time).toISOString();

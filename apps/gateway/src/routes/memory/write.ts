@@ -10,7 +10,11 @@ import { memoryIdParam, updateMemoryBody } from "./schema.js";
 import { entryContext, resolveEntry } from "./upstream-entry.js";
 
 function notFound(error: unknown): never {
-  if (error instanceof MemoryNotFoundError) throw new ProblemError(404, { detail: error.message });
+  if (error instanceof MemoryNotFoundError)
+    throw new ProblemError(404, {
+      detail: error.message,
+      errors: [{ field: "id", message: "no such memory" }],
+    });
   throw error;
 }
 

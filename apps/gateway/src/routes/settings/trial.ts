@@ -1,16 +1,17 @@
 import {
   ConfigError,
   createKeyring,
-  isSecretKey,
-  loadConfig,
+  FIXED_KEYS,
+  fixedKeyMessage,
+  loadStoredSettings,
   type MemoriaConfig,
-  ProblemError,
   type SyncBackend,
 } from "@memoria/sync-core";
 import { connectSync, syncBackends } from "@memoria/transports";
 import { stringVars } from "../../env.js";
 import type { Services } from "../../services.js";
 import { syncIssues } from "../../services.js";
+import { rejected, rejectedIssues } from "./refusal.js";
 
 /** Changing one of these means the backend is reached with the new values before saving. */
 const CONNECTION_KEYS = [
@@ -55,32 +56,25 @@ function isConnectionKey(key: string): boolean {
   );
 }
 
-/** The schema's rules, then the sync backend's (a redis:// URL where the edge needs REST). */
+/**
+ * The whole configuration the stored overrides give, by the path a region takes at start
+ * (`loadStoredSettings`: the rows normalized, the schema's rules, then the sync backend's
+ * — a redis:// URL where the edge needs REST), except that nothing may be left out.
+ */
 function validated(
   services: Services,
   bindings: Record<string, unknown>,
   overrides: Record<string, unknown>,
 ): MemoriaConfig {
   try {
-    const { config } = loadConfig({
+    const input = {
       ...(services.env.MEMORIA_TOML ? { toml: services.env.MEMORIA_TOML } : {}),
       env: stringVars(bindings),
-      overrides,
-    });
-    const issues = syncIssues(config);
-    if (issues.length > 0) throw new ConfigError(issues);
-    return config;
+    };
+    return loadStoredSettings(input, overrides, syncIssues).config;
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    throw rejected(
-      error.issues.map((issue) => ({
-        field: issue.key,
-        message:
-          isSecretKey(issue.key) || issue.origin === undefined
-            ? issue.message
-            : `${issue.message} (got ${JSON.stringify(issue.origin.raw)})`,
-      })),
-    );
+    if (error instanceof ConfigError) throw rejectedIssues(error.issues);
+    throw error;
   }
 }
 
@@ -99,16 +93,20 @@ async function keyringBuilds(config: MemoriaConfig): Promise<void> {
   }
 }
 
-/** The store's schema and every peer know this region by id and namespace: they cannot move. */
+/**
+ * The store's schema and every peer know this region by id and namespace: they cannot
+ * move. The reader refuses these keys in any form; this holds whatever else moves them.
+ */
 function sameDeployment(now: MemoriaConfig, next: MemoriaConfig): void {
-  const moved = [
-    ...(now.region.id === next.region.id ? [] : ["region.id"]),
-    ...(now.memory.namespace === next.memory.namespace ? [] : ["memory.namespace"]),
-  ];
+  const moved = FIXED_KEYS.filter((key) => valueAt(now, key) !== valueAt(next, key));
   if (moved.length > 0)
-    throw rejected(
-      moved.map((field) => ({ field, message: "is fixed for the life of a deployment" })),
-    );
+    throw rejected(moved.map((field) => ({ field, message: fixedKeyMessage(field) })));
+}
+
+function valueAt(config: MemoriaConfig, key: string): unknown {
+  let node: unknown = config;
+  for (const part of key.split(".")) node = (node as Record<string, unknown> | undefined)?.[part];
+  return node;
 }
 
 /** Connects with the new values and asks for health; no answer (or an error) is a 400. */
@@ -157,8 +155,4 @@ function scrub(text: string, config: MemoriaConfig): string {
     if (secret) out = out.split(secret).join("***");
   }
   return out;
-}
-
-function rejected(errors: { field: string; message: string }[]): ProblemError {
-  return new ProblemError(400, { detail: "settings rejected; nothing was changed", errors });
 }

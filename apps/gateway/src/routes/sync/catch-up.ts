@@ -1,11 +1,11 @@
-import { ProblemError } from "@memoria/sync-core";
+import { ProblemError, storableTime } from "@memoria/sync-core";
 import type { Hono } from "hono";
 import { z } from "zod";
 import { type HonoEnv, json } from "../../app.js";
 import { jsonBody } from "../../validate.js";
 
 const catchUpBody = z.strictObject({
-  since: z.iso.datetime({ offset: true, error: "must be an ISO-8601 time" }),
+  since: storableTime,
   limit: z.number().int().min(1).max(10_000).default(5_000),
 });
 
@@ -13,7 +13,9 @@ const catchUpBody = z.strictObject({
  * `POST /sync/catch-up` (`memoria sync catch-up --since T`): re-read everything published
  * since T and apply it here, through the same parse → verify → apply → count path as the
  * live consumer (`store.applyMessages`). The ledger makes it safe to overlap what was
- * already applied.
+ * already applied. Counts: `applied`, `duplicate` (already handled here), `rejected`
+ * (malformed or badly signed, never stored), `filtered` (outside the band or another
+ * tenant's), `quarantined` (verified but not applicable: see `GET /admin/dead-letters`).
  */
 export function registerCatchUp(app: Hono<HonoEnv>): void {
   app.post("/sync/catch-up", async (c) => {
@@ -22,7 +24,7 @@ export function registerCatchUp(app: Hono<HonoEnv>): void {
       throw new ProblemError(409, { detail: "sync is off or unsigned in this region" });
     const body = await jsonBody(c, catchUpBody);
     let after: string | undefined;
-    const totals = { read: 0, rejected: 0, applied: 0, duplicate: 0, filtered: 0 };
+    const totals = { read: 0, rejected: 0, applied: 0, duplicate: 0, filtered: 0, quarantined: 0 };
     while (totals.read < body.limit) {
       const batch = await transport.replaySince(Date.parse(body.since), {
         limit: Math.min(500, body.limit - totals.read),
@@ -34,6 +36,8 @@ export function registerCatchUp(app: Hono<HonoEnv>): void {
       totals.applied += report.apply.applied;
       totals.duplicate += report.apply.duplicate;
       totals.filtered += report.apply["privacy-filtered"] + report.apply.namespace;
+      // An event that cannot be applied is kept as a dead letter; the replay goes on without it.
+      totals.quarantined += report.apply.quarantined;
       after = batch.messages.at(-1)?.cursor;
       if (!batch.more || !after) break;
     }

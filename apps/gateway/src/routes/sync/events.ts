@@ -1,41 +1,45 @@
-import { ProblemError } from "@memoria/sync-core";
+import { ProblemError, storableTime } from "@memoria/sync-core";
 import type { Hono } from "hono";
 import { z } from "zod";
 import { type HonoEnv, json } from "../../app.js";
+import { handOut } from "../../sync/hand-out.js";
 import { parseWith } from "../../validate.js";
 
 const eventsQuery = z.strictObject({
-  since: z.iso.datetime({ offset: true, error: "must be an ISO-8601 time" }),
+  since: storableTime,
   after: z.string().max(128).optional(),
   limit: z.coerce.number().int().min(1).max(1_000).default(200),
 });
 
-/** `GET /sync/events`: events published since a time, straight from the transport (for tools and drills). */
+/**
+ * `GET /sync/events`: events published since a time, from the transport (for tools and
+ * drills), each as this region may hold it (`handOut`).
+ */
 export function registerSyncEvents(app: Hono<HonoEnv>): void {
   app.get("/sync/events", async (c) => {
     const { transport } = c.get("services");
     if (!transport) throw new ProblemError(409, { detail: "sync is off in this region" });
     const q = parseWith(eventsQuery, c.req.query(), "query");
-    const batch = await transport.replaySince(Date.parse(q.since), {
-      limit: q.limit,
-      ...(q.after ? { after: q.after } : {}),
-    });
+    const batch = await transport
+      .replaySince(Date.parse(q.since), { limit: q.limit, ...(q.after ? { after: q.after } : {}) })
+      .catch((error: unknown) => {
+        // Each transport refuses a cursor it did not make with a TypeError, before any I/O.
+        if (q.after && error instanceof TypeError)
+          throw new ProblemError(400, {
+            detail: error.message,
+            errors: [{ field: "after", message: "not a cursor from this transport" }],
+          });
+        throw error;
+      });
+    // The caller holds this region's key: it sees what this region may store, nothing more.
+    const region = c.get("services").store.context;
     return json(200, {
       events: batch.messages.map((m) => ({
         cursor: m.cursor,
         published_at: new Date(m.publishedAt).toISOString(),
-        event: safeJson(m.body),
+        ...handOut(m.body, region),
       })),
       next: batch.more ? (batch.messages.at(-1)?.cursor ?? null) : null,
     });
   });
-}
-
-/** An entry as published; one that is not JSON is shown as its text (it is counted, not hidden). */
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
