@@ -1,9 +1,4 @@
-import {
-  compareHlc,
-  decideReplication,
-  deterministicEventId,
-  newEventId,
-} from "@memoria/sync-core";
+import { compareHlc, deterministicEventId, inBand, newEventId } from "@memoria/sync-core";
 import type { StoreContext } from "./context.js";
 import { enqueueEvent, writeHlc } from "./events.js";
 import {
@@ -24,7 +19,7 @@ import { inTransaction, type SqlClient } from "./sql.js";
  * Writes: the memory row and the event for peers commit in ONE transaction, so an
  * acknowledged write is never without its event and an event never without its write.
  * The event is decided by this region's band (what may leave): content when the new y is
- * inside, a redaction when it just left, nothing when it never was inside.
+ * inside, a redaction (id and clock, no content) otherwise.
  */
 
 export interface WriteResult {
@@ -104,7 +99,7 @@ export async function createMemory(
       x_hlc: hlc,
     };
     const row = await writeLive(client, ctx, snapshot, hlc);
-    const events = await queueFor(client, ctx, "memory.created", snapshot, undefined, hlc);
+    const events = await queueFor(client, ctx, "memory.created", snapshot, hlc);
     return { memory: rowToMemory(row), hlc, events };
   });
 }
@@ -138,7 +133,7 @@ export async function updateMemory(
       ...(setsX ? { x: fields.x, x_hlc: hlc } : register),
     };
     const row = await writeLive(client, ctx, snapshot, hlc);
-    const events = await queueFor(client, ctx, "memory.updated", snapshot, before.y, hlc);
+    const events = await queueFor(client, ctx, "memory.updated", snapshot, hlc);
     return { memory: rowToMemory({ ...row, effective_x: fields.x }), hlc, events };
   });
 }
@@ -155,19 +150,16 @@ export async function deleteMemory(
     await upsertRecords(client, ctx, [
       { namespace: ctx.namespace, id, status: "deleted", hlc, origin: ctx.region },
     ]);
-    // Peers hold a copy only if the record was inside the band; a tombstone carries no content.
-    const events: string[] = [];
-    if (decideReplication(ctx.band, current.y, current.y) === "replicate") {
-      const event = await enqueueEvent(client, ctx, {
-        action: "memory.deleted",
-        entityType: "memory",
-        entityId: id,
-        hlc,
-        privacy: null,
-      });
-      if (event) events.push(event.id);
-    }
-    return { hlc, events };
+    // Always sent, whatever our copy's y: a peer may hold a newer or separate in-band copy
+    // (a write it took while we were cut off), and a tombstone carries no content.
+    const event = await enqueueEvent(client, ctx, {
+      action: "memory.deleted",
+      entityType: "memory",
+      entityId: id,
+      hlc,
+      privacy: null,
+    });
+    return { hlc, events: event ? [event.id] : [] };
   });
 }
 
@@ -233,28 +225,27 @@ async function queueFor(
   ctx: StoreContext,
   action: "memory.created" | "memory.updated",
   snapshot: MemorySnapshot,
-  oldY: number | undefined,
   hlc: string,
 ): Promise<string[]> {
-  const decision = decideReplication(ctx.band, oldY, snapshot.y);
-  if (decision === "skip") return [];
-  const event =
-    decision === "replicate"
-      ? await enqueueEvent(client, ctx, {
-          action,
-          entityType: "memory",
-          entityId: snapshot.id,
-          hlc,
-          privacy: snapshot.y,
-          ...(ctx.realtimeReplication ? { payload: payloadOf(snapshot, hlc) } : {}),
-        })
-      : await enqueueEvent(client, ctx, {
-          action: "memory.redacted",
-          entityType: "memory",
-          entityId: snapshot.id,
-          hlc,
-          privacy: snapshot.y,
-        });
+  // Content only when the new y may leave; otherwise a redaction, even when our own copy
+  // was already outside the band: a peer may hold an in-band copy newer than ours (written
+  // there while we were cut off), and a redaction carries no content.
+  const event = inBand(ctx.band, snapshot.y)
+    ? await enqueueEvent(client, ctx, {
+        action,
+        entityType: "memory",
+        entityId: snapshot.id,
+        hlc,
+        privacy: snapshot.y,
+        ...(ctx.realtimeReplication ? { payload: payloadOf(snapshot, hlc) } : {}),
+      })
+    : await enqueueEvent(client, ctx, {
+        action: "memory.redacted",
+        entityType: "memory",
+        entityId: snapshot.id,
+        hlc,
+        privacy: snapshot.y,
+      });
   return event ? [event.id] : [];
 }
 

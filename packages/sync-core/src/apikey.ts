@@ -17,7 +17,7 @@ export type ApiScope = (typeof API_SCOPES)[number];
 export const SCOPE_HELP: Record<ApiScope, string> = {
   read: "GET /memory, GET /memory/:id",
   write: "POST /memory, PUT /memory/:id, DELETE /memory/:id",
-  admin: "/settings, /admin/* (keys, promote), /sync/events, /sync/catch-up",
+  admin: "/settings, /admin/* (keys, promote, dead letters), /sync/events, /sync/catch-up",
 };
 
 /** The readable start of every key: identifies ours in logs and secret scanners. */

@@ -166,11 +166,9 @@ export {
   type RecordStatus,
 } from "./merge.js";
 export {
-  decideReplication,
   FULL_BAND,
   inBand,
   type PrivacyBand,
-  type ReplicationDecision,
 } from "./privacy.js";
 export {
   describeFieldErrors,

@@ -52,39 +52,23 @@ describe("a band from config", () => {
   });
 });
 
-describe("decideReplication", () => {
+describe("inBand at the bounds", () => {
   const band = { floor: 0, ceiling: 12 };
 
-  it("treats both bounds as inside", () => {
-    expect(decideReplication(band, undefined, 0)).toBe("replicate");
-    expect(decideReplication(band, undefined, 12)).toBe("replicate");
-    expect(decideReplication(band, undefined, 12.5)).toBe("skip");
-    expect(decideReplication(band, undefined, -0.1)).toBe("skip");
+  it("treats both bounds as inside and a missing y as private", () => {
+    expect(inBand(band, 0)).toBe(true);
+    expect(inBand(band, 12)).toBe(true);
+    expect(inBand(band, 12.5)).toBe(false);
+    expect(inBand(band, -0.1)).toBe(false);
+    expect(inBand(FULL_BAND, null)).toBe(false);
+    expect(inBand(FULL_BAND, undefined)).toBe(false);
   });
 
-  it("treats a missing y as private", () => {
-    expect(decideReplication(FULL_BAND, undefined, null)).toBe("skip");
-    expect(decideReplication(FULL_BAND, undefined, undefined)).toBe("skip");
-    expect(decideReplication(FULL_BAND, 3, null)).toBe("redact");
-  });
-
-  it("redacts a record that leaves the band (public → private)", () => {
-    expect(decideReplication(band, 5, -12)).toBe("redact");
-    expect(decideReplication(band, -12, -11)).toBe("skip");
-    expect(decideReplication(band, -12, 5)).toBe("replicate");
-  });
-
-  it("never replicates a y outside the band, and redacts exactly when the old y was inside", () => {
+  it("is exactly floor <= y <= ceiling for any finite y on the axis", () => {
     fc.assert(
-      fc.property(bandArb, yArb, yArb, (b, oldY, newY) => {
-        const decision = decideReplication(b, oldY, newY);
-        const newInside = typeof newY === "number" && newY >= b.floor && newY <= b.ceiling;
-        const oldInside = typeof oldY === "number" && oldY >= b.floor && oldY <= b.ceiling;
-        if (decision === "replicate") expect(newInside).toBe(true);
-        else expect(newInside).toBe(false);
-        if (decision === "redact") expect(oldInside).toBe(true);
-        if (decision === "skip") expect(oldInside).toBe(false);
-        expect(inBand(b, newY)).toBe(newInside);
+      fc.property(bandArb, yArb, (b, y) => {
+        const inside = typeof y === "number" && y >= b.floor && y <= b.ceiling;
+        expect(inBand(b, y)).toBe(inside);
       }),
       { numRuns: 2_000 },
     );

@@ -16,8 +16,10 @@ export function registerPromoteRoute(app: Hono<HonoEnv>): void {
       throw new ProblemError(409, {
         detail: "sync is off in this region: there is no shared lease to take",
       });
-    const writer = await leases.writer.seize(region, WRITER_LEASE_TTL_MS);
-    const scheduler = await leases.scheduler.seize(region, config.scheduler.lease_ttl_ms);
+    const [writer, scheduler] = await whileTransportAnswers(async () => [
+      await leases.writer.seize(region, WRITER_LEASE_TTL_MS),
+      await leases.scheduler.seize(region, config.scheduler.lease_ttl_ms),
+    ]);
     await store.writeMetadata("promoted_at", new Date().toISOString());
     return json(200, {
       region,
@@ -34,4 +36,23 @@ export function registerPromoteRoute(app: Hono<HonoEnv>): void {
       },
     });
   });
+}
+
+/**
+ * The leases live on the shared transport: when it cannot be reached the promotion did not
+ * complete, which is a retryable 503, not a broken region (a 500 would read as one).
+ */
+async function whileTransportAnswers<T>(take: () => Promise<T>): Promise<T> {
+  try {
+    return await take();
+  } catch (error) {
+    if (error instanceof ProblemError) throw error;
+    throw new ProblemError(
+      503,
+      {
+        detail: `the sync transport did not answer, so the promotion did not complete; send it again (taking a lease twice is safe) (${(error as Error).message})`,
+      },
+      { "retry-after": "5" },
+    );
+  }
 }
