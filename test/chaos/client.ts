@@ -41,7 +41,13 @@ async function send(
       dropped = true;
       continue;
     }
-    const text = await response.text().catch(() => "");
+    // A body cut off mid-way (a restart between the head and the body) is a dropped
+    // connection too: the write may have been applied, its answer is lost.
+    const text = await response.text().catch(() => undefined);
+    if (text === undefined) {
+      dropped = true;
+      continue;
+    }
     if (response.status === 503) continue;
     let body: Record<string, unknown> = {};
     try {
