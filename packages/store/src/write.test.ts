@@ -60,11 +60,16 @@ describe("writes and their events commit together", () => {
     });
   });
 
-  it("a private memory (y=-12, band 0..12) is stored here and queues nothing", async () => {
+  it("a private memory (y=-12, band 0..12) is stored here; peers get only a redaction, no content", async () => {
     const { store, schema } = await region();
     const { memory, events } = await store.createMemory({ text: "my diary", y: -12 });
-    expect(events).toEqual([]);
-    expect(await outboxEvents(pool, schema)).toEqual([]);
+    // A redaction, not nothing: a peer may hold an in-band copy under the same id (a keyed
+    // create sent to both regions while cut off), which must not stay live there.
+    const outbox = await outboxEvents(pool, schema);
+    expect(events).toHaveLength(1);
+    expect(outbox.map((e) => e.action)).toEqual(["memory.redacted"]);
+    expect(outbox[0]).not.toHaveProperty("payload");
+    expect(JSON.stringify(outbox)).not.toContain("my diary");
     expect((await store.getMemory(memory.id))?.text).toBe("my diary");
   });
 
@@ -93,7 +98,7 @@ describe("writes and their events commit together", () => {
     expect(update.memory).toMatchObject({ text: "v2", tokens: 7, team: "alpha", y: 3 });
   });
 
-  it("delete leaves a tombstone without content and tells peers that had it", async () => {
+  it("delete leaves a tombstone without content and always tells peers (they may hold a copy we never sent)", async () => {
     const { store, schema } = await region();
     const { memory } = await store.createMemory({ text: "to forget", y: 4 });
     const { memory: secret } = await store.createMemory({ text: "secret", y: -14 });
@@ -105,10 +110,14 @@ describe("writes and their events commit together", () => {
       [memory.id],
     );
     expect(rows).toEqual([{ status: "deleted", text: null, y: null }]);
-    expect((await outboxEvents(pool, schema)).map((e) => e.action)).toEqual([
+    const outbox = await outboxEvents(pool, schema);
+    expect(outbox.map((e) => e.action)).toEqual([
       "memory.created",
+      "memory.redacted",
+      "memory.deleted",
       "memory.deleted",
     ]);
+    expect(JSON.stringify(outbox)).not.toContain("secret");
     await expect(store.updateMemory(memory.id, { text: "back?" })).rejects.toBeInstanceOf(
       MemoryNotFoundError,
     );
