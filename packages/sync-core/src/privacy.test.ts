@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { syncSchema } from "./config/schema.js";
-import { decideReplication, FULL_BAND, inBand, type PrivacyBand } from "./privacy.js";
+import { FULL_BAND, inBand, type PrivacyBand } from "./privacy.js";
 
 const bandArb = fc
   .tuple(fc.integer({ min: -15, max: 15 }), fc.integer({ min: -15, max: 15 }))
