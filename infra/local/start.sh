@@ -21,4 +21,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 pnpm install --frozen-lockfile --prefer-offline --reporter=silent
-exec bash infra/local/pnpm.sh --filter @memoria/edge-router demo "$@"
+# node runs the demo itself, not `pnpm --filter … run`: Ctrl-C then reaches one process,
+# which stops everything it started and exits 0, and no pnpm layer reports the
+# interrupted run as a failure. The demo drops the `--` that `pnpm start -- …` passes on.
+cd apps/edge-router
+exec node --import tsx local/demo.ts "$@"

@@ -85,6 +85,7 @@ export async function startWorld(backend: SyncBackend): Promise<World> {
     varsB: viaGate("b"),
     // Short scheduler leases, so leadership moves when its holder is cut off.
     extraVars: {
+      MEMORIA_SCHEDULER__INTERVAL_MS: "2000",
       MEMORIA_SCHEDULER__LEASE_TTL_MS: "3000",
       MEMORIA_SYNC__MAX_LAG_SECONDS: "600",
       // The run's own summary is the output; the workers' INFO lines would bury it.

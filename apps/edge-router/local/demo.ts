@@ -6,27 +6,16 @@
  * in front of both. Cron triggers fire every minute as they would on Cloudflare. Ctrl-C
  * stops everything.
  */
-import { parseArgs } from "node:util";
 import { bundleGateway } from "@memoria/gateway/local/bundle";
 import type { RunningRegion } from "@memoria/gateway/local/region";
 import { startTopology } from "@memoria/gateway/local/topology";
 import { startLocalServices } from "@memoria/local-services";
-import { SYNC_BACKENDS } from "@memoria/sync-core";
+import { CRON_INTERVAL_MS } from "@memoria/sync-core";
+import { DEMO_HELP, type DemoArgs, DemoUsageError, parseDemoArgs } from "./demo-args.js";
 import { bundleRouter, type RunningRouter, startRouter } from "./router.js";
 
-const { values } = parseArgs({
-  options: {
-    backend: { type: "string", default: "redis" },
-    "port-a": { type: "string", default: "8701" },
-    "port-b": { type: "string", default: "8702" },
-    "port-router": { type: "string", default: "8700" },
-  },
-});
-const backend = SYNC_BACKENDS.find((name) => name === values.backend);
-if (backend === undefined) {
-  console.error(`--backend must be one of ${SYNC_BACKENDS.join(", ")}`);
-  process.exit(2);
-}
+const args = demoArgs(process.argv.slice(2));
+const { backend } = args;
 
 /** Demo-only credentials, printed below; never use them anywhere else. */
 const DEMO = {
@@ -36,7 +25,8 @@ const DEMO = {
 };
 
 const log = (line: string) => console.log(`[demo] ${line}`);
-const services = await startLocalServices({ log: (line) => log(line) });
+// The demo stops the services itself, after the workers, on SIGINT/SIGTERM (below).
+const services = await startLocalServices({ log: (line) => log(line), handleSignals: false });
 const regions: RunningRegion[] = [];
 let router: RunningRouter | undefined;
 let stopping = false;
@@ -44,14 +34,25 @@ async function stop(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     log("stopping…");
-    await router?.stop();
-    await Promise.allSettled(regions.map((region) => region.stop()));
-    await services.stop();
+    // Each stop is tried whatever the others did: nothing is left running behind a failure.
+    await Promise.allSettled([router?.stop(), ...regions.map((region) => region.stop())]);
+    await services.stop().catch((error: Error) => log(`stopping services: ${error.message}`));
   }
   process.exit(code);
 }
-process.on("SIGINT", () => void stop(130));
-process.on("SIGTERM", () => void stop(143));
+/**
+ * Ctrl-C (or a supervisor's SIGTERM) is how the demo is meant to end: a clean stop, exit 0.
+ * Miniflare adds its own exit hook for both signals (kill workerd, exit 130) when a
+ * worker starts; it would cut the stop short, so the demo takes the signals back once its
+ * workers run. Its `exit` hook stays: workerd is still killed if the process dies anyway.
+ */
+function ownSignals(): void {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void stop(0));
+  }
+}
+ownSignals();
 
 try {
   const { upstash, neon, postgres } = services;
@@ -64,11 +65,11 @@ try {
     namespace: DEMO.namespace,
     apiKey: DEMO.apiKey,
     signingKeys: DEMO.signingKeys,
-    ports: { a: Number(values["port-a"]), b: Number(values["port-b"]) },
+    ports: { a: args.ports.a, b: args.ports.b },
   });
   regions.push(topology.a, topology.b);
   router = await startRouter({
-    port: Number(values["port-router"]),
+    port: args.ports.router,
     regions: JSON.parse(topology.vars.a.MEMORIA_REGIONS as string),
     apiKey: topology.apiKey,
     monitorKey: topology.monitorKey,
@@ -79,8 +80,9 @@ try {
       ...regions.map((region) => region.scheduled("* * * * *")),
       router?.scheduled(),
     ]);
+  ownSignals();
   await tick();
-  setInterval(() => void tick(), 60_000).unref();
+  setInterval(() => void tick(), CRON_INTERVAL_MS).unref();
 
   const [a, b] = regions as [RunningRegion, RunningRegion];
   const edge = router as RunningRouter;
@@ -118,4 +120,20 @@ async function demoClientKey(regionA: string): Promise<string> {
   });
   if (response.status !== 201) throw new Error(`could not make a demo key: ${response.status}`);
   return ((await response.json()) as { secret: string }).secret;
+}
+
+/** The parsed command line; `--help` and a refused flag end the process here. */
+function demoArgs(argv: string[]): DemoArgs {
+  try {
+    const parsed = parseDemoArgs(argv);
+    if (parsed.help) {
+      console.log(DEMO_HELP);
+      process.exit(0);
+    }
+    return parsed;
+  } catch (error) {
+    if (!(error instanceof DemoUsageError)) throw error;
+    console.error(`[demo] ${error.message}\n\n${DEMO_HELP}`);
+    process.exit(2);
+  }
 }

@@ -7,13 +7,14 @@ import {
 } from "@memoria/sync-core";
 import { Hono } from "hono";
 import { type RouterBindings, routerConfig } from "./config.js";
-import { proxy } from "./proxy.js";
+import { meteredProxy } from "./metered.js";
+import { metricsRoute } from "./metrics-route.js";
 import { healthObject } from "./shared-health.js";
 import { renderStatusPage, STATUS_CONTENT_SECURITY_POLICY } from "./status/page.js";
 
 type RouterEnv = { Bindings: RouterBindings };
 
-/** The router: its status page, its health snapshot, and every other path proxied to a region. */
+/** The router: its status page, its health snapshot, its metrics, and every other path proxied to a region. */
 export function createRouterApp() {
   const app = new Hono<RouterEnv>();
   app.onError((error, c) => {
@@ -41,7 +42,8 @@ export function createRouterApp() {
       headers: { "cache-control": "no-store" },
     }),
   );
-  app.all("*", proxy);
+  app.get("/metrics", metricsRoute);
+  app.all("*", meteredProxy);
   return app;
 }
 

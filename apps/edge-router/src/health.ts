@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
-import type { RegionConfig } from "@memoria/sync-core";
+import type { MetricSample, RegionConfig } from "@memoria/sync-core";
 import { afterFailure, afterSuccess, claimTrial } from "./breaker.js";
 import { type RouterConfig, routerConfig } from "./config.js";
+import { addSamples } from "./metrics.js";
 import { probeRegion } from "./probe.js";
 import { afterProbe, initialState, type RegionState, viewOf, writerOf } from "./region-state.js";
 import type { FailoverRecord, RouterSnapshot } from "./snapshot.js";
@@ -14,22 +15,27 @@ const MAX_FAILOVERS = 50;
  * each region's `/health/sync` from its alarm, takes passive reports (a region that did
  * not answer, or a 5xx another region did better than: verdict.ts; it opens the circuit
  * for the cool-down), hands out exactly one trial request
- * per half-open circuit (breaker.ts), and keeps the last failovers for `/status`.
+ * per half-open circuit (breaker.ts), and keeps the last failovers for `/status` and the
+ * router's metric totals for `/metrics` (metrics.ts says why here).
  * Called by RPC on its stub; its state is loaded once, in the constructor.
  */
 export class RegionHealth extends DurableObject<Record<string, unknown>> {
   private states = new Map<string, RegionState>();
   private failovers: FailoverRecord[] = [];
+  /** Counter totals by series (metrics.ts `seriesKey`): only ever added to. */
+  private counters = new Map<string, MetricSample>();
 
   constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
     super(ctx, env);
     void ctx.blockConcurrencyWhile(async () => {
-      const [states, failovers] = await Promise.all([
+      const [states, failovers, counters] = await Promise.all([
         ctx.storage.get<Array<[string, RegionState]>>("states"),
         ctx.storage.get<FailoverRecord[]>("failovers"),
+        ctx.storage.get<Array<[string, MetricSample]>>("metrics"),
       ]);
       this.states = new Map(states ?? []);
       this.failovers = failovers ?? [];
+      this.counters = new Map(counters ?? []);
     });
   }
 
@@ -83,6 +89,17 @@ export class RegionHealth extends DurableObject<Record<string, unknown>> {
     await this.save();
   }
 
+  /** Adds an isolate's counts to the totals (metrics.ts `flushMetrics`). */
+  async addMetrics(samples: MetricSample[]): Promise<void> {
+    addSamples(this.counters, samples);
+    await this.ctx.storage.put("metrics", [...this.counters]);
+  }
+
+  /** What `/metrics` shows: the counter totals, and the snapshot its gauges are read from. */
+  async metrics(): Promise<{ counters: MetricSample[]; snapshot: RouterSnapshot }> {
+    return { counters: [...this.counters.values()], snapshot: await this.snapshot() };
+  }
+
   /** Probes every region now (also run from the alarm and the cron). */
   async probe(): Promise<void> {
     const { regions, log } = this.config();
@@ -97,6 +114,7 @@ export class RegionHealth extends DurableObject<Record<string, unknown>> {
           healthy: after.healthy,
           error: after.lastError,
         });
+      this.countOpening(region.id, before, after);
       this.states.set(region.id, after);
     });
     await this.save();
@@ -126,12 +144,25 @@ export class RegionHealth extends DurableObject<Record<string, unknown>> {
     const before = this.state(region);
     const after = change(before);
     if (after === before && this.states.has(regionId)) return;
+    this.countOpening(regionId, before, after);
     this.states.set(regionId, after);
     await this.save();
   }
 
+  /** A circuit that was closed and is open now (a re-opened half-open one is the same outage). */
+  private countOpening(regionId: string, before: RegionState, after: RegionState): void {
+    if (before.circuit === "closed" && after.circuit === "open")
+      addSamples(this.counters, [
+        { name: "router_circuit_opened_total", labels: { region: regionId }, value: 1 },
+      ]);
+  }
+
   private async save(): Promise<void> {
-    await this.ctx.storage.put({ states: [...this.states], failovers: this.failovers });
+    await this.ctx.storage.put({
+      states: [...this.states],
+      failovers: this.failovers,
+      metrics: [...this.counters],
+    });
   }
 
   private async ensureAlarm(): Promise<void> {

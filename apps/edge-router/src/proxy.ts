@@ -2,8 +2,10 @@ import { FAILOVER_HEADER, type Logger, ProblemError, REGION_HEADER } from "@memo
 import type { Context } from "hono";
 import { type Attempt, attempt } from "./attempt.js";
 import { linkTo, type RouterBindings, regionConfig, routerConfig } from "./config.js";
+import { clientAcceptEncoding, encodeForClient } from "./encoding.js";
 import { type OutboundRequest, outbound, stripHopByHop } from "./forward.js";
 import { placeOf } from "./geo.js";
+import { Meter } from "./meter.js";
 import { isReplayable, type Plan, planRoute } from "./plan.js";
 import { currentSnapshot, healthObject, markLocally } from "./shared-health.js";
 import type { FailoverRecord, RegionView } from "./snapshot.js";
@@ -15,10 +17,14 @@ type RouterEnv = { Bindings: RouterBindings };
 interface Trip {
   request: OutboundRequest;
   path: string;
+  /** The Accept-Encoding the client itself sent (encoding.ts), for the answer's coding. */
+  acceptEncoding: string | null;
   plan: Plan;
   health: ReturnType<typeof healthObject>;
   waitUntil: (promise: Promise<unknown>) => void;
   log: Logger;
+  /** What metrics.ts counts of this request. */
+  meter: Meter;
   /** Regions tried that did not serve the request, with why. */
   failures: Array<{ region: string; reason: string }>;
   /** Who is charged so far, and the region whose 5xx awaits confirmation (verdict.ts). */
@@ -32,7 +38,7 @@ interface Trip {
  * shared breaker for the one trial of a half-open circuit; verdict.ts says after each
  * outcome which regions it counts against and whether to go on.
  */
-export async function proxy(c: Context<RouterEnv>): Promise<Response> {
+export async function proxy(c: Context<RouterEnv>, meter = new Meter()): Promise<Response> {
   const bindings = c.env as unknown as Record<string, unknown>;
   const { config, regions, log } = routerConfig(bindings);
   const request = await outbound(c.req.raw, config.router.max_body_bytes);
@@ -40,10 +46,12 @@ export async function proxy(c: Context<RouterEnv>): Promise<Response> {
   const trip: Trip = {
     request,
     path: new URL(c.req.url).pathname,
+    acceptEncoding: clientAcceptEncoding(c.req.raw),
     plan,
     health: healthObject(c.env),
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),
     log,
+    meter,
     failures: [],
     tally: NO_CHARGES,
   };
@@ -51,7 +59,9 @@ export async function proxy(c: Context<RouterEnv>): Promise<Response> {
   for (const region of plan.candidates) {
     if (region.circuit === "half-open" && !(await trip.health.claimTrial(region.id))) continue;
     const link = linkTo(regionConfig(regions, region.id), bindings);
+    const sentAt = Date.now();
     const result = await attempt(link, request, config.router.request_timeout_ms, replayable);
+    trip.meter.upstream(Date.now() - sentAt);
     if (result.resent) logResend(trip, region, result);
     const served = await follow(trip, region, result);
     if (served) return served;
@@ -88,7 +98,10 @@ async function follow(
     return answer(trip, region, result.response);
   }
   if (result.kind === "answer") trip.suspectAnswer = { region, response: result.response };
-  if (step === "refuse" && result.kind === "unreachable") throw refused(region, result);
+  if (step === "refuse" && result.kind === "unreachable") {
+    trip.meter.refused(region.id);
+    throw refused(region, result);
+  }
   return undefined;
 }
 
@@ -111,6 +124,7 @@ function logResend(trip: Trip, region: RegionView, result: Attempt): void {
 /** The region's response to the client; a region that answered below 500 is working. */
 function answer(trip: Trip, region: RegionView, upstream: Response): Response {
   const tried = trip.failures.filter((f) => f.region !== region.id);
+  trip.meter.served(region.id, tried.length > 0);
   if (upstream.status < 500) {
     if (region.circuit !== "closed" || !region.healthy) {
       markLocally(region.id, "closed");
@@ -123,7 +137,7 @@ function answer(trip: Trip, region: RegionView, upstream: Response): Response {
     ...trip.plan.passedOver.filter((id) => id !== region.id),
     ...tried.map((f) => f.region),
   ];
-  return respond(upstream, region.id, from);
+  return respond(upstream, region.id, from, trip.acceptEncoding);
 }
 
 function recordFailover(
@@ -140,6 +154,7 @@ function recordFailover(
     reason: tried.map((f) => `${f.region}: ${f.reason}`).join("; "),
   };
   trip.log.info("router.failover", { ...record });
+  trip.meter.failover(record.from, record.to);
   trip.waitUntil(trip.health.recordFailover(record));
 }
 
@@ -167,8 +182,14 @@ function noRegionLeft(trip: Trip): ProblemError {
   );
 }
 
-function respond(upstream: Response, region: string, failedOver: string[]): Response {
+function respond(
+  upstream: Response,
+  region: string,
+  failedOver: string[],
+  acceptEncoding: string | null,
+): Response {
   const headers = stripHopByHop(upstream.headers);
+  encodeForClient(headers, acceptEncoding);
   headers.set(REGION_HEADER, region);
   if (failedOver.length > 0) headers.set(FAILOVER_HEADER, failedOver.join(","));
   return new Response(upstream.body, {

@@ -15,8 +15,10 @@ import { startRegions } from "./regions.js";
 /**
  * Generated requests against both gateways (workerd over real HTTP, real Redis and
  * Postgres) and through the router: no answer is a 5xx, every 4xx is a problem+json naming
- * a field, and the records stored before read back byte for byte afterwards. Every route
- * comes from the gateway's own route table, so a new route is fuzzed without a line here.
+ * a field, and the records stored before read back byte for byte afterwards. Every
+ * operation comes from the gateway's OpenAPI document (equal to its route table by test),
+ * requests valid by the operation's schemas and hostile ones, so a new route is fuzzed
+ * without a line here.
  * Bounded by count and by time; the seed is printed so a failure can be replayed
  * (`FUZZ_SEED=<seed>`).
  */
@@ -182,19 +184,28 @@ describe("generated requests", () => {
     const targets: Target[] = ["region-a", "region-b", "router"];
     const counts: Record<Target, number> = { "region-a": 0, "region-b": 0, router: 0 };
     const statuses: Record<string, number> = {};
+    const operations = new Set<string>();
+    let valid = 0;
     const violations: string[] = [];
     const started = Date.now();
     let next = 0;
+    const ambiguous: string[] = [];
     const worker = async () => {
       while (next < TOTAL && Date.now() - started < BUDGET_MS) {
         const index = next++;
         const request = requestAt(index);
         const target = targets[index % targets.length] as Target;
         counts[target]++;
+        operations.add(request.route);
+        if (request.valid) valid++;
         let problem: string | null;
         try {
           const response = await send(target, request);
           statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+          if (target === "router" && (await isAmbiguousWrite(response, request))) {
+            ambiguous.push(`#${index} ${request.method} ${request.route}`);
+            continue;
+          }
           problem = await answerViolation(response, request.method);
         } catch (error) {
           const cause = (error as { cause?: { code?: string; message?: string } }).cause;
@@ -215,12 +226,18 @@ describe("generated requests", () => {
         seed: SEED,
         sent,
         counts,
+        valid,
+        operations: operations.size,
         seconds: elapsed,
         per_second: Math.round(sent / elapsed),
         statuses,
       }),
     );
     expect(violations.slice(0, 20)).toEqual([]);
+    // The one 5xx the router may give a healthy region: see `isAmbiguousWrite`. It stays
+    // rare (a connection closing idle at the moment it is reused), never a pattern.
+    if (ambiguous.length > 0) console.log(JSON.stringify({ fuzz: "ambiguous-writes", ambiguous }));
+    expect(ambiguous.length).toBeLessThanOrEqual(Math.ceil(counts.router / 100));
     // Bounded by time on a slow machine, but never vacuous.
     expect(sent).toBeGreaterThanOrEqual(Math.min(TOTAL, 300));
     expect(await keptState(context.ids)).toEqual(before);
@@ -250,3 +267,22 @@ describe("generated requests", () => {
     expect(list.items.map((m) => m.text)).not.toContain("framing");
   });
 });
+
+/**
+ * workerd closes a keep-alive connection after 5 s idle; a request the router's pool sends
+ * on it at that moment is lost after its last byte went out. For a write without an
+ * Idempotency-Key that is not PUT/DELETE nothing proves the region did not apply it, so the
+ * router answers 503 "may or may not have been applied" rather than send it twice
+ * (docs/operations.md, "When the router counts a region as failed"). The fuzz counts those
+ * apart; every other 5xx is a violation.
+ */
+async function isAmbiguousWrite(response: Response, request: FuzzRequest): Promise<boolean> {
+  if (response.status !== 503) return false;
+  if (!["POST", "PATCH"].includes(request.method)) return false;
+  const keyed = Object.keys(request.headers).some(
+    (name) => name.toLowerCase() === "idempotency-key",
+  );
+  if (keyed) return false;
+  const text = await response.clone().text();
+  return text.includes("may or may not have been applied") && text.includes("connection");
+}

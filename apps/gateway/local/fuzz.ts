@@ -1,22 +1,55 @@
 import { configKeys, IDEMPOTENCY_KEY_HEADER, SYNC_TOKEN_HEADER } from "@memoria/sync-core";
 import fc from "fast-check";
-import { createKeyBody } from "../src/routes/admin/keys.js";
-import { anchorQuery } from "../src/routes/memory/anchor.js";
-import { recentQuery } from "../src/routes/memory/recent.js";
-import { listMemoryQuery } from "../src/routes/memory/schema.js";
-import { searchQuery } from "../src/routes/memory/search.js";
-import { spatialQuery } from "../src/routes/memory/spatial.js";
-import { timeRangeQuery } from "../src/routes/memory/time-range.js";
-import { upstreamBody } from "../src/routes/memory/upstream-entry.js";
+import { type JsonSchema, type Schemas, schemaArbitrary } from "./fuzz-schema.js";
+import { gatewayDocument } from "./openapi.js";
 import { type RouteCase, routeCases } from "./routes.js";
 
 /**
- * Dev/test only: generated requests for every route of the gateway (read off the app by
- * `routeCases`, so a new route is fuzzed without a line here), valid and hostile: bodies
- * (wrong types, huge numbers, NaN-ish strings, NUL and lone surrogates, deep nesting,
- * prototype keys), queries, headers (credentials, content type, sync token, idempotency
- * key) and raw framing. `answerViolation` says what a gateway must never answer.
+ * Dev/test only: generated requests for every operation of the gateway's OpenAPI document
+ * (itself generated from the routes' zod schemas, and equal to the app's route table by
+ * test, so a new route is fuzzed without a line here), valid and hostile. Valid: path
+ * parameters, queries, headers and bodies drawn from the operation's own schemas, also
+ * with one member made hostile. Hostile: bodies (wrong types, huge numbers, NaN-ish
+ * strings, NUL and lone surrogates, deep nesting, prototype keys), queries, headers
+ * (credentials, content type, sync token, idempotency key) and raw framing.
+ * `answerViolation` says what a gateway must never answer.
  */
+
+interface Parameter {
+  name: string;
+  in: "path" | "query" | "header";
+  schema: JsonSchema;
+}
+
+interface Operation {
+  parameters?: Parameter[];
+  requestBody?: { content: Record<string, { schema: JsonSchema }> };
+}
+
+/** One operation of the document, with the auth matrix's harmless request for it. */
+export interface FuzzOperation extends RouteCase {
+  /** As the document names it (`/memory/{id}`). */
+  template: string;
+  operation: Operation;
+}
+
+/** Every operation of the document; throws on one the route table has no case for. */
+export function fuzzOperations(): { operations: FuzzOperation[]; schemas: Schemas } {
+  const document = gatewayDocument() as unknown as {
+    paths: Record<string, Record<string, Operation>>;
+    components: { schemas: Schemas };
+  };
+  const cases = new Map(routeCases().map((c) => [`${c.method} ${c.route}`, c]));
+  const operations = Object.entries(document.paths).flatMap(([template, item]) =>
+    Object.entries(item).map(([method, operation]) => {
+      const name = `${method.toUpperCase()} ${template.replace(/\{([^}]+)\}/g, ":$1")}`;
+      const known = cases.get(name);
+      if (!known) throw new Error(`${name} is in the OpenAPI document but not the route table`);
+      return { ...known, template, operation };
+    }),
+  );
+  return { operations, schemas: document.components.schemas };
+}
 
 export interface FuzzCredentials {
   /** The root key: every scope, every team. */
@@ -44,21 +77,17 @@ export interface FuzzRequest {
   body?: string;
   /** The route it was made from (`POST /memory`), for the report. */
   route: string;
+  /** Drawn from the operation's own schemas (else hostile). */
+  valid?: true;
 }
 
-/** Every name the API reads anywhere: sent to every route, where most are unknown. */
-function knownNames(): string[] {
-  const shapes = [
-    upstreamBody,
-    listMemoryQuery,
-    searchQuery,
-    spatialQuery,
-    timeRangeQuery,
-    anchorQuery,
-    recentQuery,
-    createKeyBody,
-  ].map((schema) => Object.keys((schema as unknown as { shape: object }).shape ?? {}));
-  return [...new Set([...shapes.flat(), ...configKeys(), "since", "limit", "after", "from", "at"])];
+/** Every name the API reads anywhere (the document's parameters and body members): sent to every route, where most are unknown. */
+function knownNames(operations: FuzzOperation[]): string[] {
+  const names = operations.flatMap(({ operation }) => [
+    ...(operation.parameters ?? []).map((p) => p.name),
+    ...Object.keys(operation.requestBody?.content["application/json"]?.schema.properties ?? {}),
+  ]);
+  return [...new Set([...names, ...configKeys(), "from", "at"])];
 }
 
 const PROTO_KEYS = ["__proto__", "constructor", "prototype", "toString", "hasOwnProperty"];
@@ -324,37 +353,142 @@ function percentEncoded(text: string): string {
     .join("");
 }
 
-/** One generated request for any route of the app. */
+/** One generated request for any operation of the document: a third valid by its schemas, the rest hostile. */
 export function fuzzRequest(context: FuzzContext): fc.Arbitrary<FuzzRequest> {
-  const names = knownNames();
-  const routes = routeCases();
-  const methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
-  return fc.constantFrom(...routes).chain((route) =>
-    fc
-      .record({
-        method: fc.oneof(
-          { weight: 9, arbitrary: fc.constant(route.method) },
-          fc.constantFrom(...methods),
-        ),
-        path: pathFor(route, context, names),
-        body: bodyText(route, names),
-      })
-      .chain(({ method, path, body }) => {
-        const sendsBody = body !== undefined && method !== "GET" && method !== "HEAD";
-        return headersFor(context, sendsBody).map((headers) =>
-          defused(
-            {
-              method,
-              path,
-              headers,
-              ...(sendsBody ? { body } : {}),
-              route: `${route.method} ${route.route}`,
-            },
-            context,
-          ),
-        );
-      }),
+  const { operations, schemas } = fuzzOperations();
+  const names = knownNames(operations);
+  // Built once per operation (not per draw): sampling stays cheap next to sending.
+  return fc.oneof(
+    ...operations.map((op) =>
+      fc.oneof(
+        { weight: 2, arbitrary: hostileRequest(op, context, names) },
+        { weight: 1, arbitrary: validRequest(op, context, names, schemas) },
+      ),
+    ),
   );
+}
+
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+function hostileRequest(
+  route: FuzzOperation,
+  context: FuzzContext,
+  names: string[],
+): fc.Arbitrary<FuzzRequest> {
+  return fc
+    .record({
+      method: fc.oneof(
+        { weight: 9, arbitrary: fc.constant(route.method) },
+        fc.constantFrom(...METHODS),
+      ),
+      path: pathFor(route, context, names),
+      body: bodyText(route, names),
+    })
+    .chain(({ method, path, body }) => {
+      const sendsBody = body !== undefined && method !== "GET" && method !== "HEAD";
+      return headersFor(context, sendsBody).map((headers) =>
+        defused(
+          {
+            method,
+            path,
+            headers,
+            ...(sendsBody ? { body } : {}),
+            route: `${route.method} ${route.route}`,
+          },
+          context,
+        ),
+      );
+    });
+}
+
+/**
+ * A request as the document describes it: path parameters (or ids that exist), query and
+ * header parameters and a JSON body drawn from the operation's schemas; the body sometimes
+ * with one member set to a hostile value.
+ */
+function validRequest(
+  op: FuzzOperation,
+  context: FuzzContext,
+  names: string[],
+  schemas: Schemas,
+): fc.Arbitrary<FuzzRequest> {
+  const params = op.operation.parameters ?? [];
+  const drawn = (where: Parameter["in"]) =>
+    fc.tuple(
+      ...params
+        .filter((p) => p.in === where)
+        .map((p) =>
+          fc
+            .option(schemaArbitrary(p.schema, schemas), { nil: undefined, freq: 3 })
+            .map((value) => [p.name, value] as const),
+        ),
+    );
+  const path = fc
+    .array(fc.oneof(fc.constantFrom(...context.ids), fc.uuid()), { minLength: 2, maxLength: 2 })
+    .map((ids) => {
+      let i = 0;
+      return op.template.replace(/\{[^}]+\}/g, () => ids[i++] as string);
+    });
+  const body = validBody(op, names, schemas);
+  return fc
+    .record({
+      path,
+      query: drawn("query"),
+      header: drawn("header"),
+      body,
+      base: headersFor(context, false),
+    })
+    .map(({ path: at, query, header, body: text, base }) => {
+      const headers: Record<string, string> = { ...base };
+      for (const [name, value] of header) if (value != null) headers[name] = String(value);
+      if (text !== undefined) headers["content-type"] = "application/json";
+      const search = queryText(query);
+      return defused(
+        {
+          method: op.method,
+          path: search ? `${at}?${search}` : at,
+          headers,
+          ...(text !== undefined ? { body: text } : {}),
+          route: `${op.method} ${op.route}`,
+          valid: true,
+        },
+        context,
+      );
+    });
+}
+
+/** The operation's JSON body from its schema, sometimes with one member hostile. */
+function validBody(
+  op: FuzzOperation,
+  names: string[],
+  schemas: Schemas,
+): fc.Arbitrary<string | undefined> {
+  const schema = op.operation.requestBody?.content["application/json"]?.schema;
+  return schema
+    ? fc.oneof(
+        { weight: 3, arbitrary: schemaArbitrary(schema, schemas).map((v) => JSON.stringify(v)) },
+        fc
+          .tuple(schemaArbitrary(schema, schemas), fc.constantFrom(...names), hostileValue)
+          .map(([value, name, bad]) =>
+            typeof value === "object" && value !== null && !Array.isArray(value)
+              ? objectText([...Object.entries(value), [name, bad]])
+              : JSON.stringify(value),
+          ),
+      )
+    : fc.constant(undefined);
+}
+
+/** `name=value` pairs; a list as the parameter repeated (upstream's `getlist`). */
+function queryText(pairs: ReadonlyArray<readonly [string, unknown]>): string {
+  return pairs
+    .flatMap(([name, value]) =>
+      value == null
+        ? []
+        : (Array.isArray(value) ? value : [value]).map(
+            (item) => `${encodeURIComponent(name)}=${encodeURIComponent(String(item))}`,
+          ),
+    )
+    .join("&");
 }
 
 /**

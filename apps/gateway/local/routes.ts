@@ -34,6 +34,8 @@ const CASES: Record<string, Omit<RouteCase, "method" | "route">> = {
   "PUT /memory/:id": { path: `/memory/${NO_ID}`, json: { text: "x" }, need: "write" },
   "DELETE /memory/:id": { path: `/memory/${NO_ID}`, need: "write" },
   "GET /healthz": { path: "/healthz", need: "public" },
+  "GET /openapi.json": { path: "/openapi.json", need: "public" },
+  "GET /docs": { path: "/docs", need: "public" },
   "GET /health/sync": { path: "/health/sync", need: "monitor" },
   "GET /metrics": { path: "/metrics", need: "monitor" },
   "GET /settings": { path: "/settings", need: "admin" },

@@ -1,3 +1,4 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
 import {
   createLogger,
   fieldErrors,
@@ -6,7 +7,6 @@ import {
   problem,
   problemResponse,
 } from "@memoria/sync-core";
-import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError } from "zod";
 import type { Principal } from "./auth/principal.js";
@@ -23,13 +23,25 @@ export type HonoEnv = {
   Variables: { services: Services; principal: Principal };
 };
 
+/** The app routes register on: Hono, with the registry the OpenAPI document is read from. */
+export type GatewayApp = OpenAPIHono<HonoEnv>;
+
 /**
  * The app shell every route module registers on: one error shape (problem+json, every 4xx
  * naming a field), the body read first and bounded (`body.ts`), and JSON 404s. Tests and
- * the worker build the same app.
+ * the worker build the same app. A route declared with `app.openapi` (stock validation)
+ * refuses bad input in the same problem shape, through `defaultHook`.
  */
-export function newApp(): Hono<HonoEnv> {
-  const app = new Hono<HonoEnv>();
+export function newApp(): GatewayApp {
+  const app = new OpenAPIHono<HonoEnv>({
+    defaultHook: (result) => {
+      if (!result.success)
+        throw new ProblemError(400, {
+          detail: `invalid ${result.target}`,
+          errors: fieldErrors(result.error),
+        });
+    },
+  });
   app.use("*", readBodyFirst());
   app.notFound((c) =>
     problemResponse(

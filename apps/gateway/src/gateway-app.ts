@@ -5,6 +5,8 @@ import { registerAdminRoutes } from "./routes/admin/index.js";
 import { registerHealthRoutes } from "./routes/health/index.js";
 import { registerMemoryRoutes } from "./routes/memory/index.js";
 import { registerMetricsRoute } from "./routes/metrics.js";
+import { metricsRoute } from "./routes/metrics-doc.js";
+import { registerApiDocs } from "./routes/openapi/index.js";
 import { registerSettingsRoutes } from "./routes/settings/index.js";
 import { registerSyncRoutes } from "./routes/sync/index.js";
 import { buildServices } from "./services.js";
@@ -12,6 +14,8 @@ import { buildServices } from "./services.js";
 /** The gateway app: every route, with services built per request and closed after it. */
 export function createGatewayApp() {
   const app = newApp();
+  // Before the services: the API's description needs no store, no key and no sync.
+  registerApiDocs(app);
   app.use("*", async (c, next) => {
     let services: HonoEnv["Variables"]["services"];
     try {
@@ -49,6 +53,7 @@ export function createGatewayApp() {
   registerMemoryRoutes(app);
   registerHealthRoutes(app);
   registerMetricsRoute(app);
+  app.openAPIRegistry.registerPath(metricsRoute);
   registerSettingsRoutes(app);
   registerAdminRoutes(app);
   registerSyncRoutes(app);

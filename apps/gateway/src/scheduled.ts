@@ -16,6 +16,28 @@ export const CRONS = {
 /** Catching up more days than this means a clock or config problem; stop and say so. */
 const MAX_CATCH_UP_DAYS = 400;
 
+/**
+ * This tick's view of the scheduler lease: the fencing token when this region leads,
+ * else who does. "off" without leases (no sync backend): the one region acts alone;
+ * "disabled" when `scheduler.enabled` is false (a standby region).
+ */
+export type SchedulerLead = { token: number } | { holder: string | null } | "off" | "disabled";
+
+/**
+ * Takes or renews the scheduler lease. Called first on every tick, before the sync cycle
+ * (whose length varies), so the holder renews at a steady pace and the lease, which
+ * outlives one interval (`scheduler.lease_ttl_ms` > `scheduler.interval_ms`), never lapses
+ * between two renewals of a healthy leader; a non-holder gets it only once it expired.
+ */
+export async function leadScheduler(services: Services): Promise<SchedulerLead> {
+  const { config, leases, region } = services;
+  if (!config.scheduler.enabled) return "disabled";
+  if (!leases) return "off";
+  const lease = await leases.scheduler.acquire(region, config.scheduler.lease_ttl_ms);
+  if (lease) return { token: lease.token };
+  return { holder: (await leases.scheduler.current())?.holder ?? null };
+}
+
 export type DecrementRun =
   | { outcome: "disabled" }
   | { outcome: "not-leader"; holder: string | null }
@@ -47,22 +69,19 @@ function nextDate(date: string): string {
 export async function runDailyDecrement(
   services: Services,
   now = new Date(),
+  lead?: SchedulerLead,
 ): Promise<DecrementRun> {
-  const { config, leases, store, region } = services;
-  if (!config.scheduler.enabled) return { outcome: "disabled" };
+  const { config, store } = services;
+  const held = lead ?? (await leadScheduler(services));
+  if (held === "disabled") return { outcome: "disabled" };
   const today = localDate(now, config.DECREMENT_TZ);
   // Every region records the first day it ran, leader or not, so a region promoted later
   // knows from when to catch up (dates a peer already did are no-ops: the marks dedupe).
   const baselineKey = `decrement_baseline:${config.memory.namespace}`;
   const baseline = (await store.readMetadata(baselineKey)) as string | undefined;
   if (baseline === undefined) await store.writeMetadata(baselineKey, today);
-  let token = 0;
-  if (leases) {
-    const lease = await leases.scheduler.acquire(region, config.scheduler.lease_ttl_ms);
-    if (!lease)
-      return { outcome: "not-leader", holder: (await leases.scheduler.current())?.holder ?? null };
-    token = lease.token;
-  }
+  if (held !== "off" && "holder" in held) return { outcome: "not-leader", holder: held.holder };
+  const token = held === "off" ? 0 : held.token;
   const marked = await store.latestDecrementDate();
   const last = [marked, baseline ?? today]
     .filter((d): d is string => d !== null)
@@ -89,6 +108,8 @@ export async function runDailyDecrement(
 
 export interface ScheduledReport {
   cron: string;
+  /** Whether this region led the scheduler on this tick. */
+  scheduler: "leader" | "follower" | "off" | "disabled" | { error: string };
   sync: Awaited<ReturnType<typeof runSyncCycle>> | { error: string };
   decrement: DecrementRun | { error: string };
   writer: "renewed" | "not-holder" | "off" | { error: string };
@@ -100,10 +121,14 @@ export async function runScheduled(
   cron: string,
   now = new Date(),
 ): Promise<ScheduledReport> {
+  const lead = await leadScheduler(services).catch((error: Error) => ({ error: error.message }));
   const sync = await runSyncCycle(services).catch((error: Error) => ({ error: error.message }));
-  const decrement = await runDailyDecrement(services, now).catch((error: Error) => ({
-    error: error.message,
-  }));
+  const decrement =
+    typeof lead === "object" && "error" in lead
+      ? lead
+      : await runDailyDecrement(services, now, lead).catch((error: Error) => ({
+          error: error.message,
+        }));
   const writer = await renewWriter(services).catch((error: Error) => ({ error: error.message }));
   // The band may have been tightened by a redeploy (env) as well as by PATCH /settings.
   await services.store
@@ -112,7 +137,9 @@ export async function runScheduled(
   const maintenance = services.transport?.maintain
     ? await services.transport.maintain().catch((error: Error) => ({ error: error.message }))
     : null;
-  return { cron, sync, decrement, writer, maintenance };
+  const scheduler =
+    typeof lead === "string" || "error" in lead ? lead : "token" in lead ? "leader" : "follower";
+  return { cron, scheduler, sync, decrement, writer, maintenance };
 }
 
 /** The promoted writer keeps its role alive; a region configured as writer claims a free role. */

@@ -87,7 +87,7 @@ describe("every route, every credential, both regions", () => {
         .filter((c) => c.need === "public")
         .map((c) => c.route)
         .sort(),
-    ).toEqual(["/healthz", "/sync/wake"]);
+    ).toEqual(["/docs", "/healthz", "/openapi.json", "/sync/wake"]);
   });
 
   // All refusals first, on both regions: an accepted request below (a key made in A)

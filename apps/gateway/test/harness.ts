@@ -37,8 +37,12 @@ export async function startTwoRegions(options: {
     apiKey: API_KEY,
     signingKeys: SIGNING_KEYS,
     ...(options.bandB ? { bandB: options.bandB } : {}),
-    // Short leases, so tests can watch leadership move.
-    extraVars: { MEMORIA_SCHEDULER__LEASE_TTL_MS: "5000" },
+    // Short leases, so tests can watch leadership move (the lease must outlive one tick
+    // interval, and tests drive the ticks).
+    extraVars: {
+      MEMORIA_SCHEDULER__INTERVAL_MS: "4000",
+      MEMORIA_SCHEDULER__LEASE_TTL_MS: "5000",
+    },
   });
   return Object.assign(topology, { id, backend: options.backend });
 }

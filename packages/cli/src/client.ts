@@ -1,4 +1,9 @@
-/** Talking to a gateway: JSON in, JSON or problem+json out, bounded in time. */
+/**
+ * Talking to a gateway untyped: JSON in, JSON or problem+json out, bounded in time. Only
+ * `sync catch-up` still calls it; every other command uses the typed client
+ * (`@memoria/client`), and catch-up's page is `catchUpPage(createMemoriaClient(…), body)`
+ * there, whose `GatewayProblem` carries the same url, status and detail.
+ */
 export class GatewayError extends Error {
   constructor(
     readonly url: string,

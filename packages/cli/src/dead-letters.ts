@@ -1,28 +1,15 @@
-import { callGateway } from "./client.js";
+import { createMemoriaClient, type DeadLetter, ok } from "@memoria/client";
 
 /** `memoria sync dead-letters list|retry <id>|discard <id>`: the admin dead-letter routes. */
 
-export interface DeadLetterInfo {
-  event_id: string;
-  origin: string;
-  action: string;
-  entity_id: string;
-  hlc: string;
-  error: { message: string; code: string | null };
-  attempts: number;
-  first_seen: string;
-  last_attempt_at: string;
-  redacted?: string;
-}
-
-const route = (gateway: string, path = "") =>
-  new URL(`/admin/dead-letters${path}`, gateway).toString();
+export type DeadLetterInfo = DeadLetter;
 
 export async function listDeadLetters(
   gateway: string,
   apiKey: string,
 ): Promise<{ dead_letters: DeadLetterInfo[]; count: number }> {
-  return callGateway(route(gateway, "?limit=500"), { apiKey });
+  const client = createMemoriaClient({ baseUrl: gateway, apiKey });
+  return ok(client.GET("/admin/dead-letters", { params: { query: { limit: 500 } } }));
 }
 
 /** Applies the event now (normal merge: a newer state stays); a gateway 409 when it still fails. */
@@ -31,10 +18,8 @@ export async function retryDeadLetter(
   apiKey: string,
   id: string,
 ): Promise<{ event_id: string; status: "applied"; outcome: string }> {
-  return callGateway(route(gateway, `/${encodeURIComponent(id)}/retry`), {
-    method: "POST",
-    apiKey,
-  });
+  const client = createMemoriaClient({ baseUrl: gateway, apiKey });
+  return ok(client.POST("/admin/dead-letters/{id}/retry", { params: { path: { id } } }));
 }
 
 export async function discardDeadLetter(
@@ -42,7 +27,8 @@ export async function discardDeadLetter(
   apiKey: string,
   id: string,
 ): Promise<{ event_id: string; status: "discarded" }> {
-  return callGateway(route(gateway, `/${encodeURIComponent(id)}`), { method: "DELETE", apiKey });
+  const client = createMemoriaClient({ baseUrl: gateway, apiKey });
+  return ok(client.DELETE("/admin/dead-letters/{id}", { params: { path: { id } } }));
 }
 
 /** One line per dead letter: what it is, since when, how often it failed, and why. */

@@ -1,4 +1,13 @@
-export { type CatchUpResult, catchUp, parseSince } from "./catch-up.js";
+export {
+  type CatchUpOptions,
+  type CatchUpPage,
+  type CatchUpRun,
+  type CatchUpTotals,
+  parseSince,
+  runCatchUp,
+  summarize,
+} from "./catch-up.js";
+export { type CatchUpProgress, progressBar, progressLine } from "./catch-up-progress.js";
 export { callGateway, GatewayError } from "./client.js";
 export {
   type DeadLetterInfo,

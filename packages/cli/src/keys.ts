@@ -1,19 +1,9 @@
+import { type ApiKey, createMemoriaClient, ok } from "@memoria/client";
 import { API_SCOPES, type ApiScope } from "@memoria/sync-core";
-import { callGateway } from "./client.js";
 
 /** `memoria keys create|list|revoke`: the admin key routes, as an operator runs them. */
 
-export interface KeyInfo {
-  id: string;
-  prefix: string;
-  name: string | null;
-  scopes: ApiScope[];
-  teams: string[] | null;
-  namespace: string;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
+export type KeyInfo = ApiKey;
 
 export function parseScopes(values: readonly string[]): ApiScope[] {
   const bad = values.filter((value) => !(API_SCOPES as readonly string[]).includes(value));
@@ -27,25 +17,17 @@ export async function createKey(
   apiKey: string,
   body: { scopes: ApiScope[]; teams?: string[]; name?: string },
 ): Promise<{ key: KeyInfo; secret: string }> {
-  return callGateway(new URL("/admin/keys", url).toString(), {
-    method: "POST",
-    apiKey,
-    json: body,
-  });
+  return ok(createMemoriaClient({ baseUrl: url, apiKey }).POST("/admin/keys", { body }));
 }
 
 export async function listKeys(url: string, apiKey: string): Promise<KeyInfo[]> {
-  const { keys } = await callGateway<{ keys: KeyInfo[] }>(new URL("/admin/keys", url).toString(), {
-    apiKey,
-  });
+  const { keys } = await ok(createMemoriaClient({ baseUrl: url, apiKey }).GET("/admin/keys"));
   return keys;
 }
 
 export async function revokeKey(url: string, apiKey: string, id: string): Promise<KeyInfo> {
-  const { key } = await callGateway<{ key: KeyInfo }>(
-    new URL(`/admin/keys/${encodeURIComponent(id)}`, url).toString(),
-    { method: "DELETE", apiKey },
-  );
+  const client = createMemoriaClient({ baseUrl: url, apiKey });
+  const { key } = await ok(client.DELETE("/admin/keys/{id}", { params: { path: { id } } }));
   return key;
 }
 

@@ -2,6 +2,7 @@
 /**
  * `memoria` — the operator command of the playbook:
  *   memoria sync catch-up --since <ISO time | 1h | 30m | 2d> --url <gateway> [--api-key K]
+ *                         [--after CURSOR] [--limit N] [--dry-run] [--page-size N]
  *   memoria smoke --topology <backend> --url <gateway> [--url <gateway> …] [--api-key K]   (backends: sync-core's SYNC_BACKENDS)
  *   memoria keys create --scope read [--scope write …] [--team T …] [--name N] --url <gateway> [--api-key K]
  *   memoria keys list --url <gateway> [--api-key K]
@@ -11,7 +12,7 @@
  */
 import { parseArgs } from "node:util";
 import { SYNC_BACKENDS } from "@memoria/sync-core";
-import { catchUp, parseSince } from "./catch-up.js";
+import { catchUpCommand } from "./catch-up.js";
 import { deadLettersCommand } from "./dead-letters.js";
 import { createKey, formatKey, listKeys, parseScopes, revokeKey } from "./keys.js";
 import { smoke } from "./smoke.js";
@@ -19,6 +20,7 @@ import { smoke } from "./smoke.js";
 const TOPOLOGIES = SYNC_BACKENDS.join("|");
 const USAGE = `usage:
   memoria sync catch-up --since <ISO time | 1h | 30m | 2d> --url <gateway url> [--api-key KEY]
+                        [--after CURSOR] [--limit N] [--dry-run] [--page-size N]
   memoria smoke --topology ${TOPOLOGIES} --url <gateway url> [--url <gateway url> ...] [--api-key KEY]
   memoria keys create --scope read|write|admin [--scope ...] [--team T ...] [--name N] --url <gateway url> [--api-key KEY]
   memoria keys list --url <gateway url> [--api-key KEY]
@@ -85,6 +87,10 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       since: { type: "string" },
+      after: { type: "string" },
+      limit: { type: "string" },
+      "page-size": { type: "string" },
+      "dry-run": { type: "boolean" },
       url: { type: "string", multiple: true },
       "api-key": { type: "string" },
       topology: { type: "string" },
@@ -104,21 +110,7 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const urls = values.url ?? [];
-  if (command === "sync catch-up") {
-    const apiKey = values["api-key"] ?? process.env.MEMORIA_API_KEY;
-    if (!values.since || urls.length !== 1 || !apiKey) {
-      console.error(
-        `sync catch-up needs --since, one --url and an API key (--api-key or MEMORIA_API_KEY)\n${USAGE}`,
-      );
-      return 2;
-    }
-    const since = parseSince(values.since);
-    const result = await catchUp(urls[0] as string, since, apiKey);
-    console.log(
-      `caught up since ${since}: read ${result.read}, applied ${result.applied}, already applied ${result.duplicate}, filtered ${result.filtered}, rejected ${result.rejected}, quarantined ${result.quarantined ?? 0}`,
-    );
-    return 0;
-  }
+  if (command === "sync catch-up") return catchUpCommand(values, USAGE);
   if (command === "smoke") {
     const topology = SYNC_BACKENDS.find((name) => name === values.topology);
     if (topology === undefined || urls.length === 0) {

@@ -1,5 +1,5 @@
+import { createMemoriaClient, ok } from "@memoria/client";
 import { type SyncBackend, syncHealthSchema } from "@memoria/sync-core";
-import { callGateway } from "./client.js";
 
 export interface SmokeCheck {
   name: string;
@@ -26,17 +26,16 @@ export async function smoke(options: {
   if (first === undefined || checks.some((check) => !check.ok)) return checks;
   const marker = `memoria smoke ${new Date().toISOString()} ${crypto.randomUUID()}`;
   const started = Date.now();
-  const { memory } = await callGateway<{ memory: { id: string } }>(
-    new URL("/memory", first).toString(),
-    { method: "POST", apiKey, json: { text: marker, y: 1, anchor: "smoke" } },
+  const writer = createMemoriaClient({ baseUrl: first, apiKey });
+  const { memory } = await ok(
+    writer.POST("/memory", { body: { text: marker, y: 1, anchor: "smoke" } }),
   );
   const timeoutMs = options.timeoutMs ?? 15_000;
   for (const url of others)
     checks.push(await heartbeat(url, memory.id, started, timeoutMs, apiKey));
-  await callGateway(new URL(`/memory/${memory.id}`, first).toString(), {
-    method: "DELETE",
-    apiKey,
-  }).catch(() => undefined);
+  await ok(writer.DELETE("/memory/{id}", { params: { path: { id: memory.id } } })).catch(
+    () => undefined,
+  );
   return checks;
 }
 
@@ -44,9 +43,8 @@ export async function smoke(options: {
 async function healthCheck(url: string, backend: SyncBackend, apiKey: string): Promise<SmokeCheck> {
   try {
     // Parsed with the gateway's own schema: a body that drifted fails here, named.
-    const health = syncHealthSchema.parse(
-      await callGateway<unknown>(new URL("/health/sync", url).toString(), { apiKey }),
-    );
+    const client = createMemoriaClient({ baseUrl: url, apiKey });
+    const health = syncHealthSchema.parse(await ok(client.GET("/health/sync")));
     const problems = [
       health.backend !== backend ? `backend is ${health.backend}` : "",
       health.ready ? "" : "not ready",
@@ -76,9 +74,10 @@ async function heartbeat(
   apiKey: string,
 ): Promise<SmokeCheck> {
   const deadline = started + timeoutMs;
+  const client = createMemoriaClient({ baseUrl: url, apiKey });
   let seen = false;
   while (!seen && Date.now() < deadline) {
-    seen = await callGateway(new URL(`/memory/${id}`, url).toString(), { apiKey }).then(
+    seen = await ok(client.GET("/memory/{id}", { params: { path: { id } } })).then(
       () => true,
       () => false,
     );

@@ -1,5 +1,5 @@
 import { parseHlc, type SyncEvent } from "@memoria/sync-core";
-import { histogramIncrements, type Labels } from "./counters.js";
+import { histogramIncrements, type Labels, privacyFiltered } from "./counters.js";
 
 /** What happened to each event of a batch. */
 export const APPLY_OUTCOMES = [
@@ -78,9 +78,7 @@ function incrementsFor(outcome: ApplyOutcome, event: SyncEvent, receivedAt: numb
     case "namespace":
       return [{ name: "namespace_mismatch_drops_total", labels: origin }];
     case "privacy-filtered":
-      return [
-        { name: "privacy_filtered_events_total", labels: { ...origin, direction: "inbound" } },
-      ];
+      return [privacyFiltered("subscriber", "inbound", event.origin)];
     case "invalid-payload":
       return [{ name: "sync_invalid_events_total", labels: { ...origin, reason: "payload" } }];
     case "quarantined":

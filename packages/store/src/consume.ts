@@ -51,13 +51,7 @@ export async function applyMessages(
   messages: readonly TransportMessage[],
   keyring: Keyring,
 ): Promise<MessagesReport> {
-  const valid: SyncEvent[] = [];
-  const rejections: Array<{ name: string; labels: Labels }> = [];
-  for (const message of messages) {
-    const checked = await checkMessage(message, keyring);
-    if ("event" in checked) valid.push(checked.event);
-    else rejections.push(checked.rejection);
-  }
+  const { valid, rejections } = await checkMessages(messages, keyring);
   const report = await applyEvents(ctx, valid);
   if (rejections.length > 0) {
     await inTransaction(ctx.pool, (client) => addCounters(client, ctx.s, rejections));
@@ -65,6 +59,21 @@ export async function applyMessages(
       for (const { labels } of rejections) ctx.log.debug("sync.event.rejected", labels);
   }
   return { rejected: rejections.length, apply: report.counts };
+}
+
+/** Parses and verifies each entry: the events to apply, and a counter for each one refused. */
+export async function checkMessages(
+  messages: readonly TransportMessage[],
+  keyring: Keyring,
+): Promise<{ valid: SyncEvent[]; rejections: Array<{ name: string; labels: Labels }> }> {
+  const valid: SyncEvent[] = [];
+  const rejections: Array<{ name: string; labels: Labels }> = [];
+  for (const message of messages) {
+    const checked = await checkMessage(message, keyring);
+    if ("event" in checked) valid.push(checked.event);
+    else rejections.push(checked.rejection);
+  }
+  return { valid, rejections };
 }
 
 async function checkMessage(

@@ -80,3 +80,18 @@ export async function readCounters(client: SqlClient, s: string): Promise<Counte
     value: Number(row.value),
   }));
 }
+
+/**
+ * One `privacy_filtered_events_total` increment. `side` says whose band kept the content
+ * back: the `publisher`'s (a write outside the writer's own band, published as a
+ * redaction: `direction="outbound"`) or a `subscriber`'s (a peer's event stored without
+ * content: `inbound` on apply, `band-change` when a tightened band redacts stored copies).
+ */
+export function privacyFiltered(
+  side: "publisher" | "subscriber",
+  direction: "outbound" | "inbound" | "band-change",
+  origin: string,
+  by = 1,
+): { name: string; labels: Labels; by: number } {
+  return { name: "privacy_filtered_events_total", labels: { origin, side, direction }, by };
+}

@@ -1,5 +1,5 @@
 import type { StoreContext } from "./context.js";
-import { addCounters } from "./counters.js";
+import { addCounters, privacyFiltered } from "./counters.js";
 import { clearContent } from "./record-sql.js";
 import { inTransaction } from "./sql.js";
 
@@ -26,11 +26,7 @@ export async function redactOutsideBand(
     await addCounters(
       client,
       ctx.s,
-      [...byOrigin].map(([origin, by]) => ({
-        name: "privacy_filtered_events_total",
-        labels: { origin, direction: "band-change" },
-        by,
-      })),
+      [...byOrigin].map(([origin, by]) => privacyFiltered("subscriber", "band-change", origin, by)),
     );
     return rows.length;
   });

@@ -14,8 +14,10 @@ import { type StoreContext, type StoreOptions, storeContext } from "./context.js
 import { readCounters } from "./counters.js";
 import { countDeadLetters, discardDeadLetter, listDeadLetters } from "./dead-letters.js";
 import { latestDecrementDate, runDecrement } from "./decrement.js";
+import { classifyMessages } from "./dry-run.js";
 import type { MemoryFieldsInput, MemoryPatch } from "./memory.js";
 import { migrate } from "./migrations.js";
+import { countLiveByTeam } from "./namespace-counts.js";
 import { countUnpublished, relayOutbox } from "./outbox.js";
 import { type MemoryQuery, queryMemories } from "./queries.js";
 import {
@@ -53,6 +55,9 @@ export function createStore(options: StoreOptions) {
     /** Parse, verify, apply and count rejections: what catch-up does with replayed entries. */
     applyMessages: (messages: readonly TransportMessage[], keyring: Keyring) =>
       applyMessages(ctx, messages, keyring),
+    /** What `applyMessages` would report, with nothing kept (`dry-run.ts`): catch-up `--dry-run`. */
+    classifyMessages: (messages: readonly TransportMessage[], keyring: Keyring) =>
+      classifyMessages(ctx, messages, keyring),
     /** Verified events that could not be applied (`dead-letters.ts`), oldest first. */
     listDeadLetters: (limit?: number) => listDeadLetters(ctx, limit),
     countDeadLetters: () => countDeadLetters(ctx),
@@ -64,6 +69,8 @@ export function createStore(options: StoreOptions) {
     runDecrement: (date: string, fencingToken: number) => runDecrement(ctx, date, fencingToken),
     latestDecrementDate: () => latestDecrementDate(ctx),
     countUnpublished: () => countUnpublished(ctx),
+    /** Live records per team space (`/metrics`); one bounded scan of the namespace. */
+    countLiveByTeam: () => countLiveByTeam(ctx),
     counters: () => withClient(ctx.pool, (client) => readCounters(client, ctx.s)),
     createApiKey: (input: NewApiKey) => createApiKey(ctx, input),
     revokeApiKey: (id: string) => revokeApiKey(ctx, id),

@@ -1,5 +1,6 @@
 import { compareHlc, deterministicEventId, inBand, newEventId } from "@memoria/sync-core";
 import type { StoreContext } from "./context.js";
+import { addCounters, privacyFiltered } from "./counters.js";
 import { enqueueEvent, writeHlc } from "./events.js";
 import {
   contentOf,
@@ -230,7 +231,8 @@ async function queueFor(
   // Content only when the new y may leave; otherwise a redaction, even when our own copy
   // was already outside the band: a peer may hold an in-band copy newer than ours (written
   // there while we were cut off), and a redaction carries no content.
-  const event = inBand(ctx.band, snapshot.y)
+  const leaves = inBand(ctx.band, snapshot.y);
+  const event = leaves
     ? await enqueueEvent(client, ctx, {
         action,
         entityType: "memory",
@@ -246,6 +248,9 @@ async function queueFor(
         hlc,
         privacy: snapshot.y,
       });
+  // Counted with the write, in its transaction: once per redaction this band kept local.
+  if (event && !leaves)
+    await addCounters(client, ctx.s, [privacyFiltered("publisher", "outbound", ctx.region)]);
   return event ? [event.id] : [];
 }
 

@@ -57,6 +57,7 @@ export {
 } from "./config/normalize.js";
 export { patchSettings, type SettingsChange } from "./config/patch.js";
 export {
+  CRON_INTERVAL_MS,
   configSchema,
   FIXED_KEYS,
   FREE_FORM_KEYS,
@@ -100,6 +101,7 @@ export {
   type WakeHint,
   wakeHintSchema,
 } from "./contract/wake.js";
+export { presentedKey, sameDigest, sameSecret } from "./credential.js";
 export {
   ACTION_ENTITY,
   ENTITY_TYPES,
@@ -127,6 +129,15 @@ export {
   ULID_PATTERN,
   UUID_V7_PATTERN,
 } from "./event-id.js";
+export {
+  EXPOSITION_CONTENT_TYPE,
+  expositionResponse,
+  familyOf,
+  type MetricHelp,
+  type MetricSample,
+  type MetricType,
+  renderExposition,
+} from "./exposition.js";
 export {
   ClockDriftError,
   compareHlc,

@@ -62,6 +62,12 @@ export interface SyncTransport {
     sinceMs: number,
     options?: { after?: string; limit?: number },
   ): Promise<TransportBatch>;
+  /**
+   * About how many entries were published at or after `sinceMs`, when the transport can
+   * tell cheaply (an indexed count, the stream's length and ends): for a catch-up's
+   * progress and ETA, never for correctness. `exact: false` when it is an interpolation.
+   */
+  countSince?(sinceMs: number): Promise<{ count: number; exact: boolean }>;
   health(): Promise<TransportHealth>;
   /**
    * Periodic upkeep, run from the gateway's cron: retention of the Postgres journal,

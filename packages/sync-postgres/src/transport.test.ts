@@ -373,6 +373,22 @@ describe("table names", () => {
 });
 
 describe("replaySince", () => {
+  it("pages in (txid, id) order past ids of different lengths, skipping none (9 < 10)", async () => {
+    const t = transport({ table: freshTable() });
+    const published = await t.publish(Array.from({ length: 25 }, () => memoryEvent()));
+    const read: string[] = [];
+    let after: string | undefined;
+    for (let page = 0; page < 20; page++) {
+      const batch = await t.replaySince(0, { limit: 4, ...(after ? { after } : {}) });
+      read.push(...batch.messages.map((m) => m.cursor));
+      after = batch.messages.at(-1)?.cursor;
+      if (!batch.more) break;
+    }
+    expect(read).toEqual(published);
+    expect(await t.countSince(0)).toEqual({ count: 25, exact: true });
+    expect(await t.countSince(Date.now() + 60_000)).toEqual({ count: 0, exact: true });
+  });
+
   it("returns entries published at or after a time, pages with after, moves no cursor", async () => {
     const own = freshTable();
     const t = transport({ table: own });

@@ -239,13 +239,14 @@ export class PostgresTransport implements SyncTransport {
     const n = this.names;
     return withClient(this.pool, async (client) => {
       const { rows } = await client.query(
-        `select id::text as id, txid::text as txid, body,
-                floor(extract(epoch from published_at) * 1000)::float8 as published_ms
-           from ${n.journal}
-          where txid < pg_snapshot_xmin(pg_current_snapshot())
-            and published_at >= to_timestamp($1::float8 / 1000)
-            and (txid, id) > ($2::xid8, $3::bigint)
-          order by txid, id
+        // Qualified: a bare `order by txid, id` would sort by the text aliases ("10" < "9").
+        `select j.id::text as id, j.txid::text as txid, j.body,
+                floor(extract(epoch from j.published_at) * 1000)::float8 as published_ms
+           from ${n.journal} j
+          where j.txid < pg_snapshot_xmin(pg_current_snapshot())
+            and j.published_at >= to_timestamp($1::float8 / 1000)
+            and (j.txid, j.id) > ($2::xid8, $3::bigint)
+          order by j.txid, j.id
           limit $4::int + 1`,
         [sinceMs, String(after.txid), String(after.id), limit],
       );
@@ -256,6 +257,23 @@ export class PostgresTransport implements SyncTransport {
         deliveries: 1,
       }));
       return { messages, more: rows.length > limit };
+    });
+  }
+
+  /**
+   * Entries published at or after `sinceMs`: one count over the `published_at` index,
+   * exact but for rows still being committed (a catch-up's ETA, nothing more).
+   */
+  async countSince(sinceMs: number): Promise<{ count: number; exact: boolean }> {
+    if (!Number.isFinite(sinceMs)) throw new RangeError(`sinceMs must be a number: ${sinceMs}`);
+    await this.ensure();
+    return withClient(this.pool, async (client) => {
+      const { rows } = await client.query(
+        `select count(*)::float8 as n from ${this.names.journal}
+          where published_at >= to_timestamp($1::float8 / 1000)`,
+        [sinceMs],
+      );
+      return { count: num(rows[0] ?? {}, "n"), exact: true };
     });
   }
 

@@ -140,3 +140,15 @@ for _, flat in ipairs(consumers) do
 end
 return deleted
 `;
+
+/**
+ * The stream's length and ends, in one round trip: what `countSince` estimates from.
+ * Reply: { 0 } when empty or missing, else { length, first id, last id }.
+ */
+export const EXTENT_SCRIPT = `
+local length = redis.call('XLEN', KEYS[1])
+if length == 0 then return { 0 } end
+local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+return { length, first[1][1], last[1][1] }
+`;

@@ -8,7 +8,7 @@ import type {
 import { type Redis, type RedisClientOptions, resolveClient } from "./client.js";
 import { asArray, asInteger, asOptionalString, asString, describeError } from "./reply.js";
 import { compareStreamIds, isStreamId, streamIdMs } from "./stream-id.js";
-import { HEALTH_SCRIPT, PRUNE_SCRIPT, PULL_SCRIPT } from "./transport-scripts.js";
+import { EXTENT_SCRIPT, HEALTH_SCRIPT, PRUNE_SCRIPT, PULL_SCRIPT } from "./transport-scripts.js";
 import { nonEmpty, nonNegativeInteger, positiveInteger } from "./validate.js";
 
 export interface RedisTransportOptions {
@@ -115,6 +115,7 @@ export function createRedisTransport(options: RedisTransportOptions): RedisTrans
     pull: (limit) => pull(stream, limit),
     ack: (cursors) => ack(stream, cursors),
     replaySince: (sinceMs, replayOptions) => replaySince(stream, sinceMs, replayOptions),
+    countSince: (sinceMs) => countSince(stream, sinceMs),
     health: () => probeHealth(stream),
     pruneConsumers,
     async maintain(): Promise<string> {
@@ -137,6 +138,7 @@ interface Stream {
   startId: "0" | "$";
   pullScript: Script;
   healthScript: Script;
+  extentScript: Script;
   /**
    * Where the next XAUTOCLAIM scan resumes. Only an optimisation: a new isolate starts
    * at 0-0 and the scan wraps around to 0-0 by itself.
@@ -166,6 +168,7 @@ function streamOf(options: RedisTransportOptions): Stream {
     startId: (options.newGroupStart ?? "beginning") === "beginning" ? "0" : "$",
     pullScript: redis.createScript<unknown>(PULL_SCRIPT),
     healthScript: redis.createScript<unknown>(HEALTH_SCRIPT),
+    extentScript: redis.createScript<unknown>(EXTENT_SCRIPT),
     claimCursor: "0-0",
   };
 }
@@ -266,6 +269,24 @@ async function replaySince(
     return message(id, bodyOf(fields, s.field), 1);
   });
   return { messages, more: entries.length > limit };
+}
+
+/**
+ * Entries at or after `sinceMs`, from the stream's length and the times of its ends (one
+ * round trip, O(1)): exact when `sinceMs` is outside them, else interpolated as if the
+ * entries were spread evenly in time; counting exactly would read every entry.
+ */
+async function countSince(s: Stream, sinceMs: number): Promise<{ count: number; exact: boolean }> {
+  if (!Number.isFinite(sinceMs)) throw new RangeError("sinceMs must be a finite number");
+  const reply = asArray(await s.extentScript.exec([s.key], []), "extent reply");
+  const length = asInteger(reply[0], "stream length");
+  if (length === 0) return { count: 0, exact: true };
+  const first = streamIdMs(asString(reply[1], "first id"));
+  const last = streamIdMs(asString(reply[2], "last id"));
+  if (sinceMs <= first) return { count: length, exact: true };
+  if (sinceMs > last) return { count: 0, exact: true };
+  const share = (last - sinceMs + 1) / (last - first + 1);
+  return { count: Math.max(1, Math.round(length * share)), exact: false };
 }
 
 /** Never throws: no answer within `healthTimeoutMs`, or an error, is `reachable: false`. */

@@ -1,16 +1,17 @@
-import { API_KEY_PREFIX, displayPrefix, hashApiKey, ProblemError } from "@memoria/sync-core";
+import {
+  API_KEY_PREFIX,
+  displayPrefix,
+  hashApiKey,
+  ProblemError,
+  presentedKey,
+  sameDigest,
+  sameSecret,
+} from "@memoria/sync-core";
 import type { Services } from "../services.js";
 import type { Principal } from "./principal.js";
 
-/** The credential a request presents: `X-API-Key` (upstream's header) or `Authorization: Bearer`. */
-export function presentedKey(headers: {
-  header(name: string): string | undefined;
-}): string | undefined {
-  const apiKey = headers.header("x-api-key")?.trim();
-  if (apiKey) return apiKey;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(headers.header("authorization") ?? "");
-  return match?.[1];
-}
+// One definition of how a credential is presented and compared, shared with the router.
+export { presentedKey, sameSecret };
 
 /** What a log line may say about a presented credential: the prefix of one of ours, else nothing. */
 export function loggablePrefix(presented: string | undefined): string | undefined {
@@ -44,7 +45,7 @@ export async function resolveKey(presented: string, services: Services): Promise
   if (!presented.startsWith(API_KEY_PREFIX)) return { refused: "unknown" };
   const hash = await hashApiKey(presented);
   const record = await store.findApiKey(hash);
-  if (!record || !sameHex(record.hash, hash)) return { refused: "unknown" };
+  if (!record || !sameDigest(record.hash, hash)) return { refused: "unknown" };
   if (record.revoked_at !== null) return { refused: "revoked" };
   if (record.namespace !== config.memory.namespace) {
     throw new ProblemError(403, {
@@ -61,18 +62,4 @@ export async function resolveKey(presented: string, services: Services): Promise
       teams: record.teams ?? undefined,
     },
   };
-}
-
-/** Compares digests, so the time taken says nothing about how much of the secret matched. */
-export async function sameSecret(a: string, b: string): Promise<boolean> {
-  const [x, y] = await Promise.all([hashApiKey(a), hashApiKey(b)]);
-  return sameHex(x, y);
-}
-
-/** Constant-time equality of two hex digests of equal length. */
-function sameHex(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
 }

@@ -22,6 +22,7 @@ const ACCESS = {
   appliedWatermarks: "system",
   applyEvents: "system",
   applyMessages: "system",
+  classifyMessages: "system",
   // Dead letters hold peer events of every team, like /sync/events: admin keys only, never team-bound.
   listDeadLetters: "system",
   countDeadLetters: "system",
@@ -32,6 +33,8 @@ const ACCESS = {
   runDecrement: "system",
   latestDecrementDate: "system",
   countUnpublished: "system",
+  // Counts per team space for /metrics: numbers only, no record, like the other counters.
+  countLiveByTeam: "system",
   counters: "system",
   createApiKey: "system",
   revokeApiKey: "system",

@@ -185,12 +185,42 @@ export const syncSchema = z
     }
   });
 
-export const schedulerSchema = z.strictObject({
-  /** Run the cron jobs in this region (off in a standby region). @default true */
-  enabled: flag().default(true),
-  /** Leader lease lifetime; a holder that stops renewing loses it after this. @default 60000 */
-  lease_ttl_ms: int((n) => n.min(1000, { error: "must be at least 1000" })).default(60_000),
-});
+/** How often the gateway's cron fires: its one trigger (`CRONS` in apps/gateway) is every minute. */
+export const CRON_INTERVAL_MS = 60_000;
+
+/**
+ * The leader renews the scheduler lease on every cron tick, so the lease must outlive one
+ * interval (or it lapses between ticks and the leader changes while healthy) and end
+ * within two (so a dead leader's lease is gone by the second tick after its last renewal:
+ * the lead moves within one interval of the tick it missed). 1.5 intervals leaves half an
+ * interval for ticks that fire or renew late.
+ */
+export const schedulerSchema = z
+  .strictObject({
+    /** Run the cron jobs in this region (off in a standby region). @default true */
+    enabled: flag().default(true),
+    /** How often the cron fires; set it only where ticks are driven otherwise (tests). @default 60000 */
+    interval_ms: int((n) => n.min(100, { error: "must be at least 100" })).default(
+      CRON_INTERVAL_MS,
+    ),
+    /** Leader lease lifetime, renewed every tick: more than one interval, less than two. @default 90000 */
+    lease_ttl_ms: int((n) => n.min(1000, { error: "must be at least 1000" })).default(
+      (CRON_INTERVAL_MS * 3) / 2,
+    ),
+  })
+  .superRefine((scheduler, ctx) => {
+    const { interval_ms: interval, lease_ttl_ms: ttl } = scheduler;
+    if (ttl > interval && ttl < 2 * interval) return;
+    const why =
+      ttl <= interval
+        ? "so the leader's lease would lapse between its renewals and leadership would change while it is healthy"
+        : "so a dead leader's lease would keep others out for more than one further interval";
+    ctx.addIssue({
+      code: "custom",
+      path: ["lease_ttl_ms"],
+      message: `must be longer than scheduler.interval_ms (${interval}) and shorter than twice it, ${why}: use ${(interval * 3) / 2}`,
+    });
+  });
 
 export const regionSelfSchema = z.strictObject({
   /** This deployment's region id (event origin, echo suppression, HLC node). @default "local" */

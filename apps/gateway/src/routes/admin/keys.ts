@@ -1,4 +1,6 @@
+import type { RouteConfig } from "@hono/zod-openapi";
 import {
+  apiKeyStateSchema,
   apiScopesSchema,
   apiTeamsSchema,
   displayPrefix,
@@ -7,11 +9,17 @@ import {
   nameSchema,
   ProblemError,
 } from "@memoria/sync-core";
-import type { Hono } from "hono";
 import { z } from "zod";
-import { type HonoEnv, json } from "../../app.js";
+import { type GatewayApp, json } from "../../app.js";
 import { kickSync } from "../../sync/kick.js";
 import { jsonBody, parseWith } from "../../validate.js";
+import {
+  access,
+  defineRoute,
+  jsonAnswer,
+  jsonRequest,
+  securedProblems,
+} from "../openapi/define.js";
 
 export const createKeyBody = z
   .strictObject({
@@ -36,9 +44,59 @@ const keyIdParam = z.object({
   id: z.string().regex(/^[0-9a-f-]{36}$/, { error: "must be a key id" }),
 });
 
-export function registerKeyRoutes(app: Hono<HonoEnv>): void {
+/** A key as answered: its replicated state without the hash, and when it was last used here. */
+const keyInfoSchema = apiKeyStateSchema
+  .omit({ hash: true })
+  .extend({ last_used_at: z.string().nullable() })
+  .meta({ id: "ApiKey" });
+
+export const createKeyRoute = {
+  method: "post",
+  path: "/admin/keys",
+  operationId: "createKey",
+  tags: ["admin"],
+  summary: "Make an API key (the secret is in this answer only)",
+  security: access.scope("admin"),
+  request: jsonRequest(createKeyBody),
+  responses: {
+    201: jsonAnswer("Made", z.object({ key: keyInfoSchema, secret: z.string() })),
+    ...securedProblems(415),
+  },
+} satisfies RouteConfig;
+
+export const listKeysRoute = {
+  method: "get",
+  path: "/admin/keys",
+  operationId: "listKeys",
+  tags: ["admin"],
+  summary: "The namespace's keys (never a secret)",
+  security: access.scope("admin"),
+  responses: {
+    200: jsonAnswer("Every key, revoked ones too", z.object({ keys: z.array(keyInfoSchema) })),
+    ...securedProblems(),
+  },
+} satisfies RouteConfig;
+
+export const revokeKeyRoute = {
+  method: "delete",
+  path: "/admin/keys/{id}",
+  operationId: "revokeKey",
+  tags: ["admin"],
+  summary: "Revoke a key, here and one sync cycle later everywhere",
+  security: access.scope("admin"),
+  request: { params: keyIdParam },
+  responses: {
+    200: jsonAnswer(
+      "Revoked (again is fine)",
+      z.object({ key: keyInfoSchema, status: z.literal("revoked") }),
+    ),
+    ...securedProblems(404),
+  },
+} satisfies RouteConfig;
+
+export function registerKeyRoutes(app: GatewayApp): void {
   /** Makes a key; the secret is in this answer and nowhere else, ever. */
-  app.post("/admin/keys", async (c) => {
+  defineRoute(app, createKeyRoute, async (c) => {
     const services = c.get("services");
     const body = await jsonBody(c, createKeyBody);
     const namespace = services.config.memory.namespace;
@@ -70,7 +128,7 @@ export function registerKeyRoutes(app: Hono<HonoEnv>): void {
     );
   });
 
-  app.get("/admin/keys", async (c) => {
+  defineRoute(app, listKeysRoute, async (c) => {
     return json(
       200,
       { keys: await c.get("services").store.listApiKeys() },
@@ -79,7 +137,7 @@ export function registerKeyRoutes(app: Hono<HonoEnv>): void {
   });
 
   /** Revokes a key here and, one sync cycle later, in every region; revoking twice is fine. */
-  app.delete("/admin/keys/:id", async (c) => {
+  defineRoute(app, revokeKeyRoute, async (c) => {
     const { id } = parseWith(keyIdParam, c.req.param(), "path");
     const services = c.get("services");
     const key = await services.store.revokeApiKey(id);

@@ -1,16 +1,42 @@
+import type { RouteConfig } from "@hono/zod-openapi";
 import { ProblemError } from "@memoria/sync-core";
-import type { Hono } from "hono";
-import { type HonoEnv, json } from "../../app.js";
+import { z } from "zod";
+import { type GatewayApp, json } from "../../app.js";
+import { access, defineRoute, jsonAnswer, securedProblems } from "../openapi/define.js";
 
 /** How long a promotion holds the writer role without renewal (the holder's cron renews it). */
 export const WRITER_LEASE_TTL_MS = 24 * 60 * 60 * 1000;
 
-export function registerPromoteRoute(app: Hono<HonoEnv>): void {
+const leaseSchema = z.object({ holder: z.string(), token: z.number(), expires_at: z.string() });
+
+export const promoteRoute = {
+  method: "post",
+  path: "/admin/promote",
+  operationId: "promote",
+  tags: ["admin"],
+  summary: "Failover: take the writer role and the scheduler lease",
+  description: "Each with a new fencing token, so the old writer's late decrements are refused.",
+  security: access.scope("admin"),
+  responses: {
+    200: jsonAnswer(
+      "Promoted",
+      z.object({
+        region: z.string(),
+        role: z.literal("writer"),
+        writer: leaseSchema,
+        leader: leaseSchema,
+      }),
+    ),
+    ...securedProblems(409),
+  },
+} satisfies RouteConfig;
+
+export function registerPromoteRoute(app: GatewayApp): void {
   /**
    * Failover: this region takes the writer role and the scheduler lease, each with a new
    * fencing token, so the old writer's late decrements are refused everywhere.
    */
-  app.post("/admin/promote", async (c) => {
+  defineRoute(app, promoteRoute, async (c) => {
     const { leases, region, config, store } = c.get("services");
     if (!leases)
       throw new ProblemError(409, {

@@ -1,6 +1,9 @@
+import type { RouteConfig } from "@hono/zod-openapi";
 import { z } from "zod";
 import { json } from "../../app.js";
-import { presentMemory } from "./present.js";
+import { access, defineRoute, jsonAnswer, securedProblems } from "../openapi/define.js";
+import { presentedMemorySchema, presentMemory } from "./present.js";
+import { readHeaders } from "./schema.js";
 import {
   anchorsParam,
   boundedList,
@@ -19,8 +22,25 @@ export const anchorQuery = z.strictObject({
   limit: limitParam(100),
 });
 
+export const anchorMemoriesRoute = {
+  method: "get",
+  path: "/memory/anchor",
+  operationId: "anchorMemories",
+  tags: ["memory (upstream)"],
+  summary: "Memories carrying an anchor (upstream)",
+  security: access.scope("read"),
+  request: { query: anchorQuery, headers: readHeaders },
+  responses: {
+    200: jsonAnswer(
+      "A list (`x-memoria-truncated: true` when more matched)",
+      z.array(presentedMemorySchema),
+    ),
+    ...securedProblems(),
+  },
+} satisfies RouteConfig;
+
 export function registerAnchorMemories(app: MemoryApp): void {
-  app.get("/memory/anchor", async (c) => {
+  defineRoute(app, anchorMemoriesRoute, async (c) => {
     const q = parseUpstreamQuery(c, anchorQuery);
     const { store, config } = c.get("services");
     const team = requestedTeam(q, config);

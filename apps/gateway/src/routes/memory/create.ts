@@ -1,3 +1,4 @@
+import type { RouteConfig } from "@hono/zod-openapi";
 import { IdempotencyConflictError } from "@memoria/store";
 import {
   formatSyncToken,
@@ -5,19 +6,52 @@ import {
   ProblemError,
   SYNC_TOKEN_HEADER,
 } from "@memoria/sync-core";
-import type { Hono } from "hono";
 import { z } from "zod";
-import { type HonoEnv, json } from "../../app.js";
+import { type GatewayApp, json } from "../../app.js";
 import { kickSync } from "../../sync/kick.js";
 import { jsonBody, parseWith } from "../../validate.js";
-import { presentMemory, upstreamFields } from "./present.js";
-import { createMemoryBody } from "./schema.js";
-import { entryContext, resolveEntry } from "./upstream-entry.js";
+import {
+  access,
+  defineRoute,
+  jsonAnswer,
+  jsonRequest,
+  securedProblems,
+} from "../openapi/define.js";
+import { presentMemory, upstreamFields, writeAnswerSchema } from "./present.js";
+import { createMemoryBody, readHeaders, writeAnswerHeaders } from "./schema.js";
+import { entryContext, resolveEntry, upstreamBody } from "./upstream-entry.js";
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
-export function registerCreateMemory(app: Hono<HonoEnv>): void {
-  app.post("/memory", async (c) => {
+const createHeaders = readHeaders.extend({
+  [IDEMPOTENCY_KEY_HEADER]: z
+    .string()
+    .regex(IDEMPOTENCY_KEY)
+    .optional()
+    .describe(
+      "Idempotency-Key: 1-255 visible ASCII characters; the same key again answers the first create (200, Idempotent-Replayed: true), and lets the router retry the write in another region",
+    ),
+});
+
+export const createMemoryRoute = {
+  method: "post",
+  path: "/memory",
+  operationId: "createMemory",
+  tags: ["memory"],
+  summary: "Store a memory",
+  description:
+    "Upstream Memoria's MemoryEntry (`x_coord`, `y_coord`, `z_coord`, `team_id`/`workspace_id`, `namespace`) or this API's own names (`x`, `y`, `z`, `team`); docs/api.md lists the rules of each form.",
+  security: access.scope("write"),
+  request: { headers: createHeaders, ...jsonRequest(upstreamBody) },
+  responses: {
+    201: jsonAnswer("Stored", writeAnswerSchema, writeAnswerHeaders),
+    200: jsonAnswer("Replayed: the Idempotency-Key named an earlier create", writeAnswerSchema),
+    ...securedProblems(409, 415, 422),
+  },
+} satisfies RouteConfig;
+
+export function registerCreateMemory(app: GatewayApp): void {
+  defineRoute(app, createMemoryRoute, async (c) => {
     const services = c.get("services");
     const key = c.req.header(IDEMPOTENCY_KEY_HEADER);
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {

@@ -1,5 +1,4 @@
-import type { Hono } from "hono";
-import type { HonoEnv } from "../../app.js";
+import type { GatewayApp } from "../../app.js";
 import { requireScope, scopeToTeams } from "../../auth.js";
 import { registerCreateMemory } from "./create.js";
 import { registerReadMemory } from "./read.js";
@@ -7,7 +6,7 @@ import { registerUpstreamReads } from "./upstream.js";
 import { registerWriteMemory } from "./write.js";
 
 /** Reads need `read`, every other method `write`; a team-bound key sees only its teams. */
-export function registerMemoryRoutes(app: Hono<HonoEnv>): void {
+export function registerMemoryRoutes(app: GatewayApp): void {
   for (const path of ["/memory", "/memory/*"]) {
     app.use(
       path,

@@ -1,5 +1,6 @@
-import type { Memory } from "@memoria/store";
+import { type Memory, memoryFieldRules } from "@memoria/store";
 import { type MemoriaConfig, teamNamespace } from "@memoria/sync-core";
+import { z } from "zod";
 
 /**
  * A memory as the API answers it: the record, its team's namespace (`team-alpha`), and
@@ -48,3 +49,35 @@ export function upstreamFields(memory: PresentedMemory) {
     ...(memory.team === null ? {} : { team_id: memory.team, workspace_id: memory.team }),
   };
 }
+
+/** `PresentedMemory` for the OpenAPI document: the record's fields by their own rules. */
+export const presentedMemorySchema = z
+  .object({
+    id: z.string(),
+    namespace: z.string(),
+    ...memoryFieldRules,
+    hlc: z.string().describe("The HLC of the last write (wallMs:counter:region)"),
+    origin: z.string().describe("The region the last write was made in"),
+    created_at: z.string(),
+    updated_at: z.string(),
+    team_namespace: z.string().nullable(),
+    memory_id: z.string().describe("`id` under upstream's name"),
+    x_coord: z.number(),
+    y_coord: z.number(),
+    z_coord: z.number(),
+    team_id: z.string().nullable(),
+    distance: z.number().optional().describe("From the query point, on distance-ordered reads"),
+  })
+  .meta({ id: "Memory", description: "A memory as every read and write answers it" });
+
+/** What POST and PUT answer besides the memory: upstream's members (`upstreamFields`). */
+export const writeAnswerSchema = z.object({
+  status: z.enum(["stored", "updated"]),
+  memory_id: z.string(),
+  anchor: z.string(),
+  namespace: z.string(),
+  team_id: z.string().optional(),
+  workspace_id: z.string().optional(),
+  memory: presentedMemorySchema,
+  sync_token: z.string().describe("Send it back as Memoria-Sync-Token to read your write"),
+});

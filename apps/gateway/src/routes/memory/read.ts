@@ -1,12 +1,46 @@
+import type { RouteConfig } from "@hono/zod-openapi";
 import { ProblemError } from "@memoria/sync-core";
-import type { Hono } from "hono";
-import { type HonoEnv, json } from "../../app.js";
+import { z } from "zod";
+import { type GatewayApp, json } from "../../app.js";
 import { parseWith } from "../../validate.js";
-import { presentMemory } from "./present.js";
-import { listMemoryQuery, memoryIdParam } from "./schema.js";
+import { access, defineRoute, jsonAnswer, securedProblems } from "../openapi/define.js";
+import { presentedMemorySchema, presentMemory } from "./present.js";
+import { listMemoryQuery, memoryIdParam, readHeaders } from "./schema.js";
 
-export function registerReadMemory(app: Hono<HonoEnv>): void {
-  app.get("/memory/:id", async (c) => {
+export const readMemoryRoute = {
+  method: "get",
+  path: "/memory/{id}",
+  operationId: "getMemory",
+  tags: ["memory"],
+  summary: "Read a memory",
+  security: access.scope("read"),
+  request: { params: memoryIdParam, headers: readHeaders },
+  responses: {
+    200: jsonAnswer("Found", z.object({ memory: presentedMemorySchema })),
+    ...securedProblems(404),
+  },
+} satisfies RouteConfig;
+
+export const listMemoryRoute = {
+  method: "get",
+  path: "/memory",
+  operationId: "listMemories",
+  tags: ["memory"],
+  summary: "List memories, newest first",
+  description: "Keyset-paginated: send `next` back as `after`.",
+  security: access.scope("read"),
+  request: { query: listMemoryQuery, headers: readHeaders },
+  responses: {
+    200: jsonAnswer(
+      "A page",
+      z.object({ items: z.array(presentedMemorySchema), next: z.string().nullable() }),
+    ),
+    ...securedProblems(),
+  },
+} satisfies RouteConfig;
+
+export function registerReadMemory(app: GatewayApp): void {
+  defineRoute(app, readMemoryRoute, async (c) => {
     const { id } = parseWith(memoryIdParam, c.req.param(), "path");
     const services = c.get("services");
     const memory = await services.store.getMemory(id);
@@ -18,7 +52,7 @@ export function registerReadMemory(app: Hono<HonoEnv>): void {
     return json(200, { memory: presentMemory(memory, services.config) });
   });
 
-  app.get("/memory", async (c) => {
+  defineRoute(app, listMemoryRoute, async (c) => {
     const q = parseWith(listMemoryQuery, c.req.query(), "query");
     const page = await c
       .get("services")

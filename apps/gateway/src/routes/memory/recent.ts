@@ -1,13 +1,30 @@
+import type { RouteConfig } from "@hono/zod-openapi";
 import { z } from "zod";
 import { json } from "../../app.js";
-import { presentMemory } from "./present.js";
+import { access, defineRoute, jsonAnswer, securedProblems } from "../openapi/define.js";
+import { presentedMemorySchema, presentMemory } from "./present.js";
+import { readHeaders } from "./schema.js";
 import { limitParam, type MemoryApp, offsetParam, parseUpstreamQuery } from "./upstream-query.js";
 
 /** Upstream's `GET /memory/recent?limit=&offset=`: `{ memories }`, newest first. */
 export const recentQuery = z.strictObject({ limit: limitParam(10), offset: offsetParam });
 
+export const recentMemoriesRoute = {
+  method: "get",
+  path: "/memory/recent",
+  operationId: "recentMemories",
+  tags: ["memory (upstream)"],
+  summary: "Most recent memories (upstream)",
+  security: access.scope("read"),
+  request: { query: recentQuery, headers: readHeaders },
+  responses: {
+    200: jsonAnswer("Newest first", z.object({ memories: z.array(presentedMemorySchema) })),
+    ...securedProblems(),
+  },
+} satisfies RouteConfig;
+
 export function registerRecentMemories(app: MemoryApp): void {
-  app.get("/memory/recent", async (c) => {
+  defineRoute(app, recentMemoriesRoute, async (c) => {
     const q = parseUpstreamQuery(c, recentQuery);
     const { store, config } = c.get("services");
     const found = await store.queryMemories({ order: "recent", limit: q.limit, offset: q.offset });

@@ -1,4 +1,5 @@
 import { memoryFieldRules, memoryFieldsSchema, memoryPatchSchema } from "@memoria/store";
+import { SYNC_TOKEN_HEADER } from "@memoria/sync-core";
 import { z } from "zod";
 
 export const createMemoryBody = memoryFieldsSchema;
@@ -7,6 +8,22 @@ export const updateMemoryBody = memoryPatchSchema;
 /** Ids are UUIDv7 made by the store; anything else cannot exist, so it is a 404 without a query. */
 export const memoryIdParam = z.object({
   id: z.string().regex(/^[0-9a-f-]{36}$/, { error: "must be a memory id" }),
+});
+
+/**
+ * A read may carry the sync token a write answered with: the router then sends it only to
+ * a region that has applied that write (read-your-writes); a malformed one is a 400.
+ */
+export const readHeaders = z.object({
+  [SYNC_TOKEN_HEADER]: z
+    .string()
+    .optional()
+    .describe("Memoria-Sync-Token: a write's `sync_token` (wallMs:counter:region)"),
+});
+
+/** What every write answers with besides its body. */
+export const writeAnswerHeaders = z.object({
+  [SYNC_TOKEN_HEADER]: z.string().describe("Memoria-Sync-Token of this write"),
 });
 
 const { team, timestamp, x, y, z: zAxis } = memoryFieldRules;

@@ -1,6 +1,9 @@
+import type { RouteConfig } from "@hono/zod-openapi";
 import { z } from "zod";
 import { json } from "../../app.js";
-import { presentMemory } from "./present.js";
+import { access, defineRoute, jsonAnswer, securedProblems } from "../openapi/define.js";
+import { presentedMemorySchema, presentMemory } from "./present.js";
+import { readHeaders } from "./schema.js";
 import {
   anchorsParam,
   floatParam,
@@ -61,8 +64,29 @@ function appliedFilters(q: SearchQuery, text: string): Record<string, unknown> {
   return Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined));
 }
 
+export const searchMemoriesRoute = {
+  method: "get",
+  path: "/memory/search",
+  operationId: "searchMemories",
+  tags: ["memory (upstream)"],
+  summary: "Search memories (upstream)",
+  security: access.scope("read"),
+  request: { query: searchQuery, headers: readHeaders },
+  responses: {
+    200: jsonAnswer(
+      "Matches, with the filters applied",
+      z.object({
+        memories: z.array(presentedMemorySchema),
+        applied_filters: z.record(z.string(), z.unknown()),
+        ignored_filters: z.array(z.enum(["category", "min_importance"])).optional(),
+      }),
+    ),
+    ...securedProblems(),
+  },
+} satisfies RouteConfig;
+
 export function registerSearchMemories(app: MemoryApp): void {
-  app.get("/memory/search", async (c) => {
+  defineRoute(app, searchMemoriesRoute, async (c) => {
     const q = parseUpstreamQuery(c, searchQuery);
     const { store, config } = c.get("services");
     const text = q.query ?? q.q ?? "";

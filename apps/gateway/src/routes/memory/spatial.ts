@@ -1,6 +1,9 @@
+import type { RouteConfig } from "@hono/zod-openapi";
 import { z } from "zod";
 import { json } from "../../app.js";
-import { presentMemory } from "./present.js";
+import { access, defineRoute, jsonAnswer, securedProblems } from "../openapi/define.js";
+import { presentedMemorySchema, presentMemory } from "./present.js";
+import { readHeaders } from "./schema.js";
 import {
   anchorsParam,
   floatParam,
@@ -38,8 +41,22 @@ export const spatialQuery = z
         ctx.addIssue({ code: "custom", path: [axis], message: `Parameter '${axis}' is required` });
   });
 
+export const spatialMemoriesRoute = {
+  method: "get",
+  path: "/memory/spatial",
+  operationId: "spatialMemories",
+  tags: ["memory (upstream)"],
+  summary: "Memories near a point (upstream)",
+  security: access.scope("read"),
+  request: { query: spatialQuery, headers: readHeaders },
+  responses: {
+    200: jsonAnswer("Nearest first, each with its `distance`", z.array(presentedMemorySchema)),
+    ...securedProblems(),
+  },
+} satisfies RouteConfig;
+
 export function registerSpatialMemories(app: MemoryApp): void {
-  app.get("/memory/spatial", async (c) => {
+  defineRoute(app, spatialMemoriesRoute, async (c) => {
     const q = parseUpstreamQuery(c, spatialQuery);
     const { store, config } = c.get("services");
     const team = requestedTeam(q, config);

@@ -1,6 +1,9 @@
+import type { RouteConfig } from "@hono/zod-openapi";
 import { z } from "zod";
 import { json } from "../../app.js";
-import { presentMemory } from "./present.js";
+import { access, defineRoute, jsonAnswer, securedProblems } from "../openapi/define.js";
+import { presentedMemorySchema, presentMemory } from "./present.js";
+import { readHeaders } from "./schema.js";
 import {
   boundedList,
   floatParam,
@@ -38,8 +41,25 @@ export const timeRangeQuery = z
       ctx.addIssue({ code: "custom", path: ["end_x"], message: "must be >= start_x" });
   });
 
+export const timeRangeMemoriesRoute = {
+  method: "get",
+  path: "/memory/time-range",
+  operationId: "timeRangeMemories",
+  tags: ["memory (upstream)"],
+  summary: "Memories in a time and x range (upstream)",
+  security: access.scope("read"),
+  request: { query: timeRangeQuery, headers: readHeaders },
+  responses: {
+    200: jsonAnswer(
+      "A list (`x-memoria-truncated: true` when more matched)",
+      z.array(presentedMemorySchema),
+    ),
+    ...securedProblems(),
+  },
+} satisfies RouteConfig;
+
 export function registerTimeRangeMemories(app: MemoryApp): void {
-  app.get("/memory/time-range", async (c) => {
+  defineRoute(app, timeRangeMemoriesRoute, async (c) => {
     const q = parseUpstreamQuery(c, timeRangeQuery);
     const { store, config } = c.get("services");
     const team = requestedTeam(q, config);

@@ -1,8 +1,8 @@
 import { type FoundMemory, memoryFieldRules } from "@memoria/store";
 import { isStorableTime, type MemoriaConfig, TIME_RANGE } from "@memoria/sync-core";
-import type { Context, Hono } from "hono";
+import type { Context } from "hono";
 import { z } from "zod";
-import { type HonoEnv, json } from "../../app.js";
+import { type GatewayApp, json } from "../../app.js";
 import { parseWith } from "../../validate.js";
 
 /**
@@ -129,7 +129,7 @@ export function requestedTeam(
   return { team: nsTeam };
 }
 
-export type MemoryApp = Hono<HonoEnv>;
+export type MemoryApp = GatewayApp;
 
 /**
  * A bare list, as upstream answers, of at most `limit` items (`found` holds up to one

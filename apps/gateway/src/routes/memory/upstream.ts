@@ -1,5 +1,4 @@
-import type { Hono } from "hono";
-import type { HonoEnv } from "../../app.js";
+import type { GatewayApp } from "../../app.js";
 import { registerAnchorMemories } from "./anchor.js";
 import { registerRecentMemories } from "./recent.js";
 import { registerSearchMemories } from "./search.js";
@@ -10,7 +9,7 @@ import { registerTimeRangeMemories } from "./time-range.js";
  * Upstream Memoria's read routes. Registered before `GET /memory/:id`, so `recent`,
  * `search` … are these routes and never taken for a memory id.
  */
-export function registerUpstreamReads(app: Hono<HonoEnv>): void {
+export function registerUpstreamReads(app: GatewayApp): void {
   registerRecentMemories(app);
   registerSearchMemories(app);
   registerSpatialMemories(app);

@@ -1,13 +1,20 @@
+import type { RouteConfig } from "@hono/zod-openapi";
 import { MemoryNotFoundError } from "@memoria/store";
 import { formatSyncToken, ProblemError, SYNC_TOKEN_HEADER } from "@memoria/sync-core";
-import type { Hono } from "hono";
 import { z } from "zod";
-import { type HonoEnv, json } from "../../app.js";
+import { type GatewayApp, json } from "../../app.js";
 import { kickSync } from "../../sync/kick.js";
 import { jsonBody, parseWith } from "../../validate.js";
-import { presentMemory, upstreamFields } from "./present.js";
-import { memoryIdParam, updateMemoryBody } from "./schema.js";
-import { entryContext, resolveEntry } from "./upstream-entry.js";
+import {
+  access,
+  defineRoute,
+  jsonAnswer,
+  jsonRequest,
+  securedProblems,
+} from "../openapi/define.js";
+import { presentMemory, upstreamFields, writeAnswerSchema } from "./present.js";
+import { memoryIdParam, updateMemoryBody, writeAnswerHeaders } from "./schema.js";
+import { entryContext, resolveEntry, upstreamBody } from "./upstream-entry.js";
 
 function notFound(error: unknown): never {
   if (error instanceof MemoryNotFoundError)
@@ -18,12 +25,45 @@ function notFound(error: unknown): never {
   throw error;
 }
 
+export const updateMemoryRoute = {
+  method: "put",
+  path: "/memory/{id}",
+  operationId: "updateMemory",
+  tags: ["memory"],
+  summary: "Change a memory",
+  description: "Only the fields sent change; either spelling of POST /memory.",
+  security: access.scope("write"),
+  request: { params: memoryIdParam, ...jsonRequest(upstreamBody) },
+  responses: {
+    200: jsonAnswer("Updated", writeAnswerSchema, writeAnswerHeaders),
+    ...securedProblems(404, 415, 422),
+  },
+} satisfies RouteConfig;
+
+export const deleteMemoryRoute = {
+  method: "delete",
+  path: "/memory/{id}",
+  operationId: "deleteMemory",
+  tags: ["memory"],
+  summary: "Delete a memory",
+  security: access.scope("write"),
+  request: { params: memoryIdParam },
+  responses: {
+    200: jsonAnswer(
+      "Deleted",
+      z.object({ status: z.literal("deleted"), memory_id: z.string(), sync_token: z.string() }),
+      writeAnswerHeaders,
+    ),
+    ...securedProblems(404),
+  },
+} satisfies RouteConfig;
+
 /**
  * PUT and DELETE answer as upstream Memoria does (`{"status": "updated" | "deleted",
  * "memory_id"}`), plus this API's own members (`memory`, `sync_token`).
  */
-export function registerWriteMemory(app: Hono<HonoEnv>): void {
-  app.put("/memory/:id", async (c) => {
+export function registerWriteMemory(app: GatewayApp): void {
+  defineRoute(app, updateMemoryRoute, async (c) => {
     const { id } = parseWith(memoryIdParam, c.req.param(), "path");
     const services = c.get("services");
     const raw = await jsonBody(c, z.unknown());
@@ -46,7 +86,7 @@ export function registerWriteMemory(app: Hono<HonoEnv>): void {
     );
   });
 
-  app.delete("/memory/:id", async (c) => {
+  defineRoute(app, deleteMemoryRoute, async (c) => {
     const { id } = parseWith(memoryIdParam, c.req.param(), "path");
     const result = await c.get("services").store.deleteMemory(id).catch(notFound);
     kickSync(c, result.events.length > 0);

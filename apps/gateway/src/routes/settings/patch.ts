@@ -1,8 +1,16 @@
+import type { RouteConfig } from "@hono/zod-openapi";
 import { ConfigError, patchSettings, settingsView } from "@memoria/sync-core";
-import type { Hono } from "hono";
 import { z } from "zod";
-import { type HonoEnv, json } from "../../app.js";
+import { type GatewayApp, json } from "../../app.js";
 import { jsonBody } from "../../validate.js";
+import {
+  access,
+  defineRoute,
+  jsonAnswer,
+  jsonRequest,
+  securedProblems,
+} from "../openapi/define.js";
+import { settingsViewSchema } from "./get.js";
 import { rejectedIssues } from "./refusal.js";
 import { trialConfig } from "./trial.js";
 
@@ -11,6 +19,33 @@ import { trialConfig } from "./trial.js";
  * the key at fault. zod's record would drop a `__proto__` key silently, not refuse it.
  */
 const patchBody = z.unknown();
+
+export const patchSettingsRoute = {
+  method: "patch",
+  path: "/settings",
+  operationId: "patchSettings",
+  tags: ["settings"],
+  summary: "Change settings (tried whole before anything is saved)",
+  security: access.scope("admin"),
+  request: jsonRequest(
+    z
+      .record(z.string(), z.unknown())
+      .describe(
+        'Dotted (`"sync.privacy_floor": 0`), nested or mixed; `null` removes an override, `"***"` keeps a secret',
+      ),
+  ),
+  responses: {
+    200: jsonAnswer(
+      "Saved; effective on the next request",
+      z.object({
+        settings: settingsViewSchema,
+        overridden: z.array(z.string()),
+        redacted: z.number().describe("Stored records redacted by a tightened band"),
+      }),
+    ),
+    ...securedProblems(415),
+  },
+} satisfies RouteConfig;
 
 /**
  * Settings in any form — dotted (`"sync.privacy_floor": 0`), nested, mixed — read by the
@@ -21,8 +56,8 @@ const patchBody = z.unknown();
  * override (also a stored row the region left out as broken); `***` keeps a secret.
  * Effective on the next request, in every isolate, without a restart.
  */
-export function registerPatchSettings(app: Hono<HonoEnv>): void {
-  app.patch("/settings", async (c) => {
+export function registerPatchSettings(app: GatewayApp): void {
+  defineRoute(app, patchSettingsRoute, async (c) => {
     const services = c.get("services");
     const body = await jsonBody(c, patchBody);
     const { next, changed } = readPatch(await services.store.readSettings(), body);

@@ -1,9 +1,10 @@
+import type { RouteConfig } from "@hono/zod-openapi";
 import { ProblemError, storableTime } from "@memoria/sync-core";
-import type { Hono } from "hono";
 import { z } from "zod";
-import { type HonoEnv, json } from "../../app.js";
+import { type GatewayApp, json } from "../../app.js";
 import { handOut } from "../../sync/hand-out.js";
 import { parseWith } from "../../validate.js";
+import { access, defineRoute, jsonAnswer, securedProblems } from "../openapi/define.js";
 
 const eventsQuery = z.strictObject({
   since: storableTime,
@@ -11,12 +12,41 @@ const eventsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1_000).default(200),
 });
 
+export const syncEventsRoute = {
+  method: "get",
+  path: "/sync/events",
+  operationId: "listSyncEvents",
+  tags: ["sync"],
+  summary: "Events published since a time, as this region may hold them",
+  security: access.scope("admin"),
+  request: { query: eventsQuery },
+  responses: {
+    200: jsonAnswer(
+      "A page; send `next` back as `after`",
+      z.object({
+        events: z.array(
+          z
+            .object({
+              cursor: z.string(),
+              published_at: z.string(),
+              event: z.record(z.string(), z.unknown()).nullable(),
+              redacted: z.unknown().optional(),
+            })
+            .catchall(z.unknown()),
+        ),
+        next: z.string().nullable(),
+      }),
+    ),
+    ...securedProblems(409),
+  },
+} satisfies RouteConfig;
+
 /**
  * `GET /sync/events`: events published since a time, from the transport (for tools and
  * drills), each as this region may hold it (`handOut`).
  */
-export function registerSyncEvents(app: Hono<HonoEnv>): void {
-  app.get("/sync/events", async (c) => {
+export function registerSyncEvents(app: GatewayApp): void {
+  defineRoute(app, syncEventsRoute, async (c) => {
     const { transport } = c.get("services");
     if (!transport) throw new ProblemError(409, { detail: "sync is off in this region" });
     const q = parseWith(eventsQuery, c.req.query(), "query");

@@ -1,0 +1,26 @@
+import { ProblemError } from "@memoria/sync-core";
+import type { Context } from "hono";
+import type { RouterBindings } from "./config.js";
+import { Meter } from "./meter.js";
+import { countLocally, flushMetrics } from "./metrics.js";
+import { proxy } from "./proxy.js";
+import { healthObject } from "./shared-health.js";
+
+type RouterEnv = { Bindings: RouterBindings };
+
+/** The proxy, counted: after the response, this isolate's counts go to the health object. */
+export async function meteredProxy(c: Context<RouterEnv>): Promise<Response> {
+  const meter = new Meter();
+  const close = (status: number, thrown: boolean) => {
+    countLocally(meter.close(status, thrown));
+    c.executionCtx.waitUntil(flushMetrics((samples) => healthObject(c.env).addMetrics(samples)));
+  };
+  try {
+    const response = await proxy(c, meter);
+    close(response.status, false);
+    return response;
+  } catch (error) {
+    close(error instanceof ProblemError ? error.status : 500, true);
+    throw error;
+  }
+}
