@@ -34,6 +34,7 @@ function snapshot(
     circuits?: Record<string, Circuit>;
     applied?: Record<string, Record<string, string>>;
     disabled?: string[];
+    notReady?: string[];
   } = {},
 ): RouterSnapshot {
   const regions = [
@@ -45,6 +46,7 @@ function snapshot(
     circuit: changes.circuits?.[r.id] ?? "closed",
     applied: changes.applied?.[r.id] ?? {},
     enabled: !changes.disabled?.includes(r.id),
+    healthy: !changes.notReady?.includes(r.id),
   }));
   return {
     generatedAt: new Date(0).toISOString(),
@@ -247,5 +249,33 @@ describe("every plan", () => {
         },
       ),
     );
+  });
+});
+
+describe("a region that answers but is not ready", () => {
+  it("comes after every ready region and before any open circuit, and is named as passed over", () => {
+    const plan = planRoute(snapshot({ notReady: ["eu"], circuits: { us: "open" } }), get(), PARIS);
+    expect(ids(plan)).toEqual(["ap", "eu", "us"]);
+    expect(plan.passedOver).toEqual(["eu", "us"]);
+  });
+
+  it("still serves when no region is ready", () => {
+    const plan = planRoute(snapshot({ notReady: ["us", "eu", "ap"] }), get(), PARIS);
+    expect(ids(plan)).toEqual(["eu", "us", "ap"]);
+    expect(plan.passedOver).toEqual([]);
+  });
+
+  it("keeps a keyless write on the writer: only the writer may take it", () => {
+    const plan = planRoute(snapshot({ notReady: ["us"] }), post(), PARIS);
+    expect(ids(plan)).toEqual(["us"]);
+  });
+
+  it("sends a keyed write to a ready region before a not-ready writer", () => {
+    const plan = planRoute(
+      snapshot({ notReady: ["us"] }),
+      post({ "idempotency-key": "k1" }),
+      PARIS,
+    );
+    expect(ids(plan)).toEqual(["eu", "ap", "us"]);
   });
 });

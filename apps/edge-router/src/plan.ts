@@ -68,13 +68,24 @@ export function planRoute(
   );
   const retriable = isRetriable(request);
   const eligible = eligibleRegions(snapshot, request, ranked, retriable);
-  const usable = eligible.filter((region) => region.circuit !== "open");
+  // Nearest *healthy* first: a region that answers but says it is not ready (its /healthz)
+  // still beats one whose circuit is open, but comes after every ready one.
+  const ready = eligible.filter((region) => region.circuit !== "open" && region.healthy);
+  const notReady = eligible.filter((region) => region.circuit !== "open" && !region.healthy);
   const open = eligible.filter((region) => region.circuit === "open");
-  const first = usable[0];
-  const passedOver = (first ? open.filter((r) => ranksBefore(eligible, r, first)) : open).map(
-    (region) => region.id,
-  );
-  return { candidates: [...usable, ...open], passedOver, retriable };
+  const candidates = [...ready, ...notReady, ...open];
+  const first = ready[0] ?? notReady[0];
+  const passedOver = (
+    first
+      ? eligible.filter((r) => r !== first && ranksBefore(eligible, r, first) && skipsOver(r))
+      : open
+  ).map((region) => region.id);
+  return { candidates, passedOver, retriable };
+}
+
+/** A region the client would have preferred but that the plan put after another. */
+function skipsOver(region: RegionView): boolean {
+  return region.circuit === "open" || !region.healthy;
 }
 
 /** The regions allowed to serve the request, in the client's order, before circuits count. */

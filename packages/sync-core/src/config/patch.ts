@@ -6,7 +6,7 @@ import { withoutMaskedSecrets } from "./settings.js";
 export interface SettingsChange {
   /** The overrides to store: canonical dotted keys, plus any stored row that does not read (kept, so it is still named). */
   next: Record<string, unknown>;
-  /** Canonical keys the patch sets or removes, and rows it clears: what the trial must reach the backend for. */
+  /** Canonical keys the patch sets or removes, and rows it clears: what the trial must reach the backend for; sorted, so every form of a body gives the same list. */
   changed: string[];
 }
 
@@ -38,7 +38,10 @@ export function patchSettings(stored: Record<string, unknown>, body: unknown): S
       if (existing === key || existing.startsWith(`${key}.`)) delete next[existing];
     if (value !== null) next[key] = value;
   }
-  return { next: sortedByKey(next), changed: [...new Set([...cleared, ...Object.keys(patch)])] };
+  return {
+    next: sortedByKey(next),
+    changed: [...new Set([...cleared, ...Object.keys(patch)])].sort(),
+  };
 }
 
 function without(
