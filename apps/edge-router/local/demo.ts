@@ -97,7 +97,7 @@ Memoria Edge — two regions on ${backend} behind the edge router, running until
   root admin key (MEMORIA_API_KEY)  ${DEMO.apiKey}
   client key (read, write)         ${clientKey}   (made with POST /admin/keys; shown once)
 
-Every route but /healthz needs a key (X-API-Key or Authorization: Bearer). Try:
+Every route but /healthz, /openapi.json and /docs needs a key (X-API-Key or Authorization: Bearer). Try:
   curl -si -X POST ${edge.url}/memory -H 'x-api-key: ${clientKey}' -H 'content-type: application/json' -d '{"text":"the sky is blue","y":5}'
   curl -s ${b.url}/memory -H 'authorization: Bearer ${clientKey}'
   curl -s ${b.url}/health/sync -H 'x-api-key: ${clientKey}'

@@ -1,10 +1,17 @@
 import { DurableObject } from "cloudflare:workers";
 import type { MetricSample, RegionConfig } from "@memoria/sync-core";
-import { afterFailure, afterSuccess, claimTrial } from "./breaker.js";
+import { afterFailure, claimTrial } from "./breaker.js";
 import { type RouterConfig, routerConfig } from "./config.js";
 import { addSamples } from "./metrics.js";
 import { probeRegion } from "./probe.js";
-import { afterProbe, initialState, type RegionState, viewOf, writerOf } from "./region-state.js";
+import {
+  afterProbe,
+  afterRequestSuccess,
+  initialState,
+  type RegionState,
+  viewOf,
+  writerOf,
+} from "./region-state.js";
 import type { FailoverRecord, RouterSnapshot } from "./snapshot.js";
 
 const MAX_FAILOVERS = 50;
@@ -63,13 +70,9 @@ export class RegionHealth extends DurableObject<Record<string, unknown>> {
     }));
   }
 
-  /** A request to `region` succeeded: a half-open circuit closes. */
+  /** A request to `region` was answered below 500 (`afterRequestSuccess` says what changes). */
   async reportSuccess(regionId: string): Promise<void> {
-    await this.update(regionId, (s) =>
-      s.circuit === "closed" && s.healthy
-        ? s
-        : { ...s, ...afterSuccess(s), healthy: true, lastError: null },
-    );
+    await this.update(regionId, afterRequestSuccess);
   }
 
   /** Whether the caller may send the one trial request to a half-open region (first asker wins). */

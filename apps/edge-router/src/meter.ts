@@ -3,7 +3,7 @@ import { type Outcome, observation } from "./metrics.js";
 
 /**
  * One proxied request's measurements: proxy.ts says what happened (which region answered,
- * after which failures, how long the regions took), the wrapper in app.ts closes it with
+ * after which failures, how long the regions took), the wrapper in metered.ts closes it with
  * the final status. Added latency is the request's time in the router less the regions'
  * time to answer (in workerd the clock moves only across I/O, so it is the router's
  * waiting: its health-object calls, reading the client's body).

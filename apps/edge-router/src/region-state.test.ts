@@ -2,7 +2,14 @@ import { formatHlc, type RegionConfig, type SyncHealth } from "@memoria/sync-cor
 import { syncHealthBody } from "@memoria/sync-core/testing/health";
 import { describe, expect, it } from "vitest";
 import { afterFailure } from "./breaker.js";
-import { afterProbe, initialState, viewOf, writerOf } from "./region-state.js";
+import {
+  afterProbe,
+  afterRequestSuccess,
+  initialState,
+  NOT_READY,
+  viewOf,
+  writerOf,
+} from "./region-state.js";
 
 const REGION: RegionConfig = {
   id: "region-b",
@@ -132,5 +139,31 @@ describe("the view the planner and /status get", () => {
       ]),
     ).toBe("region-b");
     expect(writerOf([{ id: "region-a", state: base }])).toBeNull();
+  });
+});
+
+describe("region state after a request it answered", () => {
+  it("stays not ready until a probe says ready: an answer proves it reachable, not ready", () => {
+    const notReady = afterProbe(
+      initialState(REGION),
+      "region-b",
+      { ok: true, health: health({ ready: false }) },
+      T0,
+    );
+    expect(notReady).toMatchObject({ healthy: false, lastError: NOT_READY });
+    expect(afterRequestSuccess(notReady)).toMatchObject({ healthy: false, lastError: NOT_READY });
+    const probedReady = afterProbe(notReady, "region-b", { ok: true, health: health() }, T0 + 1);
+    expect(probedReady).toMatchObject({ healthy: true, lastError: null });
+  });
+
+  it("forgets a connection failure and closes the circuit", () => {
+    const failed = {
+      ...initialState(REGION),
+      ...afterFailure(initialState(REGION), T0),
+      healthy: false,
+      lastError: "connection failed",
+    };
+    const after = afterRequestSuccess(failed);
+    expect(after).toMatchObject({ healthy: true, lastError: null, circuit: "closed" });
   });
 });

@@ -16,6 +16,9 @@ export interface RegionState extends Breaker {
   applied: Record<string, string>;
 }
 
+/** What a probe that found the region answering but not ready leaves as its error. */
+export const NOT_READY = "not ready (see its /healthz)";
+
 export function initialState(region: RegionConfig): RegionState {
   return {
     ...CLOSED,
@@ -63,7 +66,7 @@ export function afterProbe(
   };
   return health.ready
     ? { ...seen, ...afterSuccess(state), healthy: true, lastError: null }
-    : { ...seen, healthy: false, lastError: "not ready (see its /healthz)" };
+    : { ...seen, healthy: false, lastError: NOT_READY };
 }
 
 /** Watermarks only move forward (a stale probe answer must not hide an applied token). */
@@ -112,4 +115,16 @@ export function writerOf(states: ReadonlyArray<{ id: string; state: RegionState 
   const writers = states.filter((entry) => entry.state.role === "writer");
   writers.sort((a, b) => (b.state.writerToken ?? -1) - (a.state.writerToken ?? -1));
   return writers[0]?.id ?? null;
+}
+
+/**
+ * A request to the region was answered below 500: its circuit closes and a connection
+ * failure is forgotten. Readiness stays the probe's to say: an answer proves the region
+ * reachable, not ready (a not-ready writer still answers its keyless writes), so a
+ * not-ready region stays behind the ready ones until a probe finds it ready.
+ */
+export function afterRequestSuccess(state: RegionState): RegionState {
+  if (state.circuit === "closed" && state.healthy) return state;
+  const answered = { ...state, ...afterSuccess(state) };
+  return state.lastError === NOT_READY ? answered : { ...answered, healthy: true, lastError: null };
 }
