@@ -41,12 +41,12 @@ async function writer(level: "DEBUG" | "INFO", band: PrivacyBand) {
 it("logs each published event with the decision that produced it", async () => {
   const { store, transport, lines, namespace } = await writer("DEBUG", { floor: -13, ceiling: 12 });
   const shared = await store.createMemory({ text: "public", y: 5 });
-  await store.createMemory({ text: "never leaves", y: -14 });
+  const secret = await store.createMemory({ text: "never leaves", y: -14 });
   const leaving = await store.updateMemory(shared.memory.id, { y: 14 });
   const { memory: gone } = await store.createMemory({ text: "short-lived", y: 3 });
   const deleted = await store.deleteMemory(gone.id);
   await store.runDecrement("2026-11-21", 1);
-  expect((await store.relayOutbox(transport)).published).toBe(5);
+  expect((await store.relayOutbox(transport)).published).toBe(6);
   const published = lines.filter((line) => line.event === "sync.event.published");
   const common = { level: "DEBUG", region: "region-a", namespace, origin: "region-a" };
   expect(published).toEqual([
@@ -56,6 +56,14 @@ it("logs each published event with the decision that produced it", async () => {
       action: "memory.created",
       privacy: 5,
       decision: "replicate",
+    }),
+    // Its content stays here; peers get a redaction (id and clock), in case one of them
+    // holds an in-band copy under the same id.
+    expect.objectContaining({
+      event_id: secret.events[0],
+      action: "memory.redacted",
+      privacy: -14,
+      decision: "redact",
     }),
     expect.objectContaining({
       event_id: leaving.events[0],
@@ -72,6 +80,7 @@ it("logs each published event with the decision that produced it", async () => {
     }),
     expect.objectContaining({ action: "schedule.decrement", decision: "content-free" }),
   ]);
+  expect(JSON.stringify(lines)).not.toContain("never leaves");
 });
 
 it("writes nothing at INFO", async () => {
