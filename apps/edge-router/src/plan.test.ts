@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ClientPlace } from "./geo.js";
 import { isReplayable, isRetriable, planRoute } from "./plan.js";
+import { NOT_READY } from "./region-state.js";
 import type { Circuit, RegionView, RouterSnapshot } from "./snapshot.js";
 
 function region(id: string, lat: number, lon: number, continent: string): RegionView {
@@ -47,6 +48,7 @@ function snapshot(
     applied: changes.applied?.[r.id] ?? {},
     enabled: !changes.disabled?.includes(r.id),
     healthy: !changes.notReady?.includes(r.id),
+    lastError: changes.notReady?.includes(r.id) ? NOT_READY : null,
   }));
   return {
     generatedAt: new Date(0).toISOString(),
@@ -268,6 +270,13 @@ describe("a region that answers but is not ready", () => {
   it("keeps a keyless write on the writer: only the writer may take it", () => {
     const plan = planRoute(snapshot({ notReady: ["us"] }), post(), PARIS);
     expect(ids(plan)).toEqual(["us"]);
+  });
+
+  it("does not demote a region a request failed on: its half-open circuit gets the trial", () => {
+    const failed = snapshot({ circuits: { eu: "half-open" } });
+    const eu = failed.regions.find((r) => r.id === "eu");
+    if (eu) Object.assign(eu, { healthy: false, lastError: "connection failed" });
+    expect(ids(planRoute(failed, get(), PARIS))).toEqual(["eu", "us", "ap"]);
   });
 
   it("sends a keyed write to a ready region before a not-ready writer", () => {

@@ -5,6 +5,7 @@ import {
   readSyncToken,
 } from "@memoria/sync-core";
 import { type ClientPlace, rankRegions } from "./geo.js";
+import { NOT_READY } from "./region-state.js";
 import type { RegionView, RouterSnapshot } from "./snapshot.js";
 
 /**
@@ -70,8 +71,8 @@ export function planRoute(
   const eligible = eligibleRegions(snapshot, request, ranked, retriable);
   // Nearest *healthy* first: a region that answers but says it is not ready (its /healthz)
   // still beats one whose circuit is open, but comes after every ready one.
-  const ready = eligible.filter((region) => region.circuit !== "open" && region.healthy);
-  const notReady = eligible.filter((region) => region.circuit !== "open" && !region.healthy);
+  const ready = eligible.filter((region) => region.circuit !== "open" && !saysNotReady(region));
+  const notReady = eligible.filter((region) => region.circuit !== "open" && saysNotReady(region));
   const open = eligible.filter((region) => region.circuit === "open");
   const candidates = [...ready, ...notReady, ...open];
   const first = ready[0] ?? notReady[0];
@@ -85,7 +86,15 @@ export function planRoute(
 
 /** A region the client would have preferred but that the plan put after another. */
 function skipsOver(region: RegionView): boolean {
-  return region.circuit === "open" || !region.healthy;
+  return region.circuit === "open" || saysNotReady(region);
+}
+
+/**
+ * The region answers, but its last probe found it not ready. A region unhealthy because a
+ * request failed is not demoted here: its circuit says when to try it (the half-open trial).
+ */
+function saysNotReady(region: RegionView): boolean {
+  return !region.healthy && region.lastError === NOT_READY;
 }
 
 /** The regions allowed to serve the request, in the client's order, before circuits count. */
