@@ -1,3 +1,4 @@
+import { type CatchUpPage, catchUpPage, createMemoriaClient } from "@memoria/client";
 import {
   type CatchUpProgress,
   formatSeconds,
@@ -5,26 +6,15 @@ import {
   progressDisplay,
   rate,
 } from "./catch-up-progress.js";
-import { callGateway } from "./client.js";
 
-/** Counts of a catch-up (one page, or all pages summed): see the gateway's `routes/sync/catch-up.ts`. */
-export interface CatchUpTotals {
-  read: number;
-  applied: number;
-  duplicate: number;
-  rejected: number;
-  filtered: number;
-  quarantined: number;
-  unchanged: number;
-}
+/** One `POST /sync/catch-up` answer, as the gateway's OpenAPI document describes it. */
+export type { CatchUpPage };
 
-/** One `POST /sync/catch-up` answer. */
-export interface CatchUpPage extends CatchUpTotals {
-  next: string | null;
-  done: boolean;
-  dry_run: boolean;
-  total?: { count: number; exact: boolean } | null;
-}
+/** Counts of a catch-up (one page, or all pages summed). */
+export type CatchUpTotals = Pick<
+  CatchUpPage,
+  "read" | "applied" | "duplicate" | "rejected" | "filtered" | "quarantined" | "unchanged"
+>;
 
 export interface CatchUpOptions {
   gateway: string;
@@ -137,18 +127,18 @@ function requestPage(
   limit: number,
   estimate: boolean,
 ): Promise<CatchUpPage> {
-  return callGateway<CatchUpPage>(new URL("/sync/catch-up", options.gateway).toString(), {
-    method: "POST",
+  // A page is bounded on the gateway (its limit and time budget); the timeout covers a slow link.
+  const client = createMemoriaClient({
+    baseUrl: options.gateway,
     apiKey: options.apiKey,
-    json: {
-      since: options.since,
-      limit,
-      ...(after ? { after } : {}),
-      ...(options.dryRun ? { dry_run: true } : {}),
-      ...(estimate ? { estimate: true } : {}),
-    },
-    // A page is bounded on the gateway (its limit and time budget); this covers a slow link.
     timeoutMs: 60_000,
+  });
+  return catchUpPage(client, {
+    since: options.since,
+    limit,
+    ...(after ? { after } : {}),
+    ...(options.dryRun ? { dry_run: true } : {}),
+    ...(estimate ? { estimate: true } : {}),
   });
 }
 

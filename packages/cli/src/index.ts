@@ -8,7 +8,6 @@ export {
   summarize,
 } from "./catch-up.js";
 export { type CatchUpProgress, progressBar, progressLine } from "./catch-up-progress.js";
-export { callGateway, GatewayError } from "./client.js";
 export {
   type DeadLetterInfo,
   discardDeadLetter,

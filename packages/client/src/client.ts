@@ -18,7 +18,8 @@ export class GatewayProblem extends Error {
     readonly status: number,
     readonly problem: Problem,
   ) {
-    super(`${url}: ${status} ${problem.detail ?? problem.title}`);
+    const detail = problem.detail ?? problem.title;
+    super(url ? `${url}: ${status} ${detail}` : detail);
     this.name = "GatewayProblem";
   }
 
