@@ -25,7 +25,7 @@ import { startRegions } from "./regions.js";
 
 const NEW_YORK = { latitude: "40.71", longitude: "-74.01", continent: "NA" };
 const TOTAL = Number(process.env.FUZZ_REQUESTS ?? 10_000);
-const BUDGET_MS = Number(process.env.FUZZ_BUDGET_MS ?? 35_000);
+const BUDGET_MS = Number(process.env.FUZZ_BUDGET_MS ?? 30_000);
 const IN_FLIGHT = 8;
 const BATCH = 100;
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
