@@ -1,4 +1,5 @@
 import { type CatchUpPage, catchUpPage, createMemoriaClient } from "@memoria/client";
+import { type CatchUpTotals, zeroCatchUpTotals } from "@memoria/sync-core";
 import {
   type CatchUpProgress,
   formatSeconds,
@@ -8,13 +9,8 @@ import {
 } from "./catch-up-progress.js";
 
 /** One `POST /sync/catch-up` answer, as the gateway's OpenAPI document describes it. */
-export type { CatchUpPage };
-
-/** Counts of a catch-up (one page, or all pages summed). */
-export type CatchUpTotals = Pick<
-  CatchUpPage,
-  "read" | "applied" | "duplicate" | "rejected" | "filtered" | "quarantined" | "unchanged"
->;
+/** Counts of a catch-up (one page, or all pages summed): sync-core's contract. */
+export type { CatchUpPage, CatchUpTotals };
 
 export interface CatchUpOptions {
   gateway: string;
@@ -78,7 +74,7 @@ export async function runCatchUp(
   const started = Date.now();
   const run: CatchUpRun = {
     outcome: "done",
-    totals: zeroTotals(),
+    totals: zeroCatchUpTotals(),
     pages: 0,
     elapsedMs: 0,
     next: options.after ?? null,
@@ -140,18 +136,6 @@ function requestPage(
     ...(options.dryRun ? { dry_run: true } : {}),
     ...(estimate ? { estimate: true } : {}),
   });
-}
-
-function zeroTotals(): CatchUpTotals {
-  return {
-    read: 0,
-    applied: 0,
-    duplicate: 0,
-    rejected: 0,
-    filtered: 0,
-    quarantined: 0,
-    unchanged: 0,
-  };
 }
 
 /**

@@ -78,6 +78,11 @@ export {
   type StoredConfig,
 } from "./config/stored.js";
 export {
+  CATCH_UP_COUNTS,
+  type CatchUpTotals,
+  zeroCatchUpTotals,
+} from "./contract/catch-up.js";
+export {
   FAILOVER_HEADER,
   IDEMPOTENCY_KEY_HEADER,
   PROBE_HEADER,

@@ -1,4 +1,5 @@
 import type { RouteConfig } from "@hono/zod-openapi";
+import { CATCH_UP_COUNTS } from "@memoria/sync-core";
 import { z } from "zod";
 import { access, jsonAnswer, jsonRequest, securedProblems } from "../openapi/define.js";
 import { catchUpBody } from "./catch-up.js";
@@ -23,13 +24,7 @@ export const catchUpRoute = {
     200: jsonAnswer(
       "One page's counts",
       z.object({
-        read: count,
-        applied: count,
-        duplicate: count,
-        rejected: count,
-        filtered: count,
-        quarantined: count,
-        unchanged: count,
+        ...Object.fromEntries(CATCH_UP_COUNTS.map((name) => [name, count])),
         next: z.string().nullable(),
         done: z.boolean(),
         dry_run: z.boolean(),

@@ -1,5 +1,11 @@
 import type { MessagesReport } from "@memoria/store";
-import { ProblemError, type SyncTransport, storableTime } from "@memoria/sync-core";
+import {
+  type CatchUpTotals,
+  ProblemError,
+  type SyncTransport,
+  storableTime,
+  zeroCatchUpTotals,
+} from "@memoria/sync-core";
 import type { Hono } from "hono";
 import { z } from "zod";
 import { type HonoEnv, json } from "../../app.js";
@@ -25,23 +31,6 @@ export const catchUpBody = z.strictObject({
   /** Also answer `total`: about how many entries the transport holds since `since`. */
   estimate: z.boolean().default(false),
 });
-
-/** One page's counts. Every entry read lands in exactly one of the six counts after `read`. */
-export interface CatchUpTotals {
-  read: number;
-  /** Stored here (a redacted copy included). */
-  applied: number;
-  /** Already handled here (the ledger has it). */
-  duplicate: number;
-  /** Never stored: malformed, badly signed, or a payload that is not a record. */
-  rejected: number;
-  /** Outside this region's band, or another tenant's. */
-  filtered: number;
-  /** Verified but not applicable: kept as dead letters (`GET /admin/dead-letters`). */
-  quarantined: number;
-  /** Lost last-writer-wins to what is here already, or this region's own event. */
-  unchanged: number;
-}
 
 export interface CatchUpPage extends CatchUpTotals {
   /** Pass as `after` for the next page; `null` only when nothing was read and no `after` given. */
@@ -70,7 +59,7 @@ export function registerCatchUp(app: Hono<HonoEnv>): void {
     const since = Date.parse(body.since);
     const total = body.estimate ? { total: await estimate(transport, since) } : {};
     const apply = body.dry_run ? store.classifyMessages : store.applyMessages;
-    const totals = zeroTotals();
+    const totals = zeroCatchUpTotals();
     const started = Date.now();
     let after = body.after;
     let done = false;
@@ -116,18 +105,6 @@ async function estimate(
   if (!transport.countSince) return null;
   // Only for a progress bar: a transport that cannot count now must not fail the catch-up.
   return transport.countSince(since).catch(() => null);
-}
-
-function zeroTotals(): CatchUpTotals {
-  return {
-    read: 0,
-    applied: 0,
-    duplicate: 0,
-    rejected: 0,
-    filtered: 0,
-    quarantined: 0,
-    unchanged: 0,
-  };
 }
 
 /** Folds the store's outcomes into the page's counts (each outcome into exactly one). */
