@@ -1,8 +1,6 @@
 import {
   createKeyring,
-  formatHlc,
   type Keyring,
-  newEventId,
   type SyncEvent,
   signEvent,
   syncHealthSchema,
@@ -17,7 +15,7 @@ import {
   startTwoRegions,
   type TwoRegions,
 } from "./harness.js";
-import { injector } from "./inject.js";
+import { injector, unsignedCreate } from "./inject.js";
 import { metricValue } from "./metrics.js";
 
 /**
@@ -52,32 +50,8 @@ let wall = Date.now();
 /** A create from region-a as its gateway would sign it, injected on the shared channel. */
 async function created(regions: TwoRegions, keys: Keyring, text: string): Promise<SyncEvent> {
   wall = Math.max(wall + 1, Date.now());
-  return signEvent(
-    {
-      v: 1,
-      id: newEventId(wall),
-      action: "memory.created",
-      entity_type: "memory",
-      entity_id: newEventId(wall),
-      namespace: regions.namespace,
-      origin: "region-a",
-      hlc: formatHlc({ wall, counter: 0, node: "region-a" }),
-      privacy: 5,
-      created_at: new Date(wall).toISOString(),
-      payload: {
-        text,
-        x: 0,
-        y: 5,
-        z: 0,
-        anchor: "",
-        tokens: 0,
-        symbolic_anchors: [],
-        team: null,
-        timestamp: new Date(wall).toISOString(),
-      },
-    },
-    keys,
-  );
+  const draft = unsignedCreate(regions, {}, wall);
+  return signEvent({ ...draft, payload: { ...draft.payload, text } }, keys);
 }
 
 async function textIn(region: TwoRegions["b"], id: string): Promise<string | null> {

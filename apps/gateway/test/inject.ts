@@ -1,5 +1,11 @@
 import { configureNeonForLocal } from "@memoria/local-services/client";
-import type { SyncEvent, SyncTransport } from "@memoria/sync-core";
+import {
+  formatHlc,
+  newEventId,
+  type SyncEvent,
+  type SyncTransport,
+  type UnsignedSyncEvent,
+} from "@memoria/sync-core";
 import { PostgresTransport } from "@memoria/sync-postgres";
 import { createRedisTransport } from "@memoria/sync-redis";
 import { neonConfig, Pool } from "@neondatabase/serverless";
@@ -33,4 +39,36 @@ export function injector(regions: TwoRegions): {
     channel: regions.channel,
   });
   return { publish: (events) => transport.publish(events), close: () => pool.end() };
+}
+
+/** A create of a y = 5 memory as region-a would publish it, before signing; `overrides` change it. */
+export function unsignedCreate(
+  regions: TwoRegions,
+  overrides: Partial<UnsignedSyncEvent> = {},
+  wall = Date.now(),
+): UnsignedSyncEvent {
+  return {
+    v: 1,
+    id: newEventId(wall),
+    action: "memory.created",
+    entity_type: "memory",
+    entity_id: newEventId(wall),
+    namespace: regions.namespace,
+    origin: "region-a",
+    hlc: formatHlc({ wall, counter: 0, node: "region-a" }),
+    privacy: 5,
+    created_at: new Date(wall).toISOString(),
+    payload: {
+      text: "injected",
+      x: 0,
+      y: 5,
+      z: 0,
+      anchor: "",
+      tokens: 0,
+      symbolic_anchors: [],
+      team: null,
+      timestamp: new Date(wall).toISOString(),
+    },
+    ...overrides,
+  };
 }

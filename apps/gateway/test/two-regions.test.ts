@@ -1,12 +1,4 @@
-import {
-  createKeyring,
-  formatHlc,
-  newEventId,
-  type SyncEvent,
-  signEvent,
-  syncHealthSchema,
-  type UnsignedSyncEvent,
-} from "@memoria/sync-core";
+import { createKeyring, type SyncEvent, signEvent, syncHealthSchema } from "@memoria/sync-core";
 import { syncBackends } from "@memoria/transports";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRegion } from "../local/region.js";
@@ -19,7 +11,7 @@ import {
   startTwoRegions,
   type TwoRegions,
 } from "./harness.js";
-import { injector } from "./inject.js";
+import { injector, unsignedCreate } from "./inject.js";
 import { metricValue } from "./metrics.js";
 
 interface MemoryBody {
@@ -51,38 +43,6 @@ async function metrics(region: TwoRegions["a"]): Promise<string> {
   expect(response.status).toBe(200);
   expect(response.headers.get("content-type")).toMatch(/^text\/plain; version=0.0.4/);
   return response.text();
-}
-
-function unsigned(
-  regions: TwoRegions,
-  overrides: Partial<UnsignedSyncEvent> = {},
-): UnsignedSyncEvent {
-  const wall = Date.now();
-  const id = newEventId(wall);
-  return {
-    v: 1,
-    id,
-    action: "memory.created",
-    entity_type: "memory",
-    entity_id: newEventId(wall),
-    namespace: regions.namespace,
-    origin: "region-a",
-    hlc: formatHlc({ wall, counter: 0, node: "region-a" }),
-    privacy: 5,
-    created_at: new Date(wall).toISOString(),
-    payload: {
-      text: "injected",
-      x: 0,
-      y: 5,
-      z: 0,
-      anchor: "",
-      tokens: 0,
-      symbolic_anchors: [],
-      team: null,
-      timestamp: new Date(wall).toISOString(),
-    },
-    ...overrides,
-  };
 }
 
 for (const backend of ["redis", "postgres"] as Backend[]) {
@@ -177,12 +137,12 @@ for (const backend of ["redis", "postgres"] as Backend[]) {
         });
         const realKeys = await createKeyring({ current: "k1", keys: SIGNING_KEYS });
         const forged = await signEvent(
-          unsigned(regions, { payload: { text: "forged" } }),
+          unsignedCreate(regions, { payload: { text: "forged" } }),
           forgedKeys,
         );
-        const bare = unsigned(regions) as SyncEvent;
+        const bare = unsignedCreate(regions) as SyncEvent;
         const foreign = await signEvent(
-          unsigned(regions, { namespace: "some-other-tenant" }),
+          unsignedCreate(regions, { namespace: "some-other-tenant" }),
           realKeys,
         );
         await publisher.publish([forged, bare, foreign]);
@@ -216,7 +176,7 @@ for (const backend of ["redis", "postgres"] as Backend[]) {
           keys: { k1: "not-the-real-key-0123456789abcdefXYZ" },
         });
         const forged = await signEvent(
-          unsigned(regions, { payload: { text: "forged again" } }),
+          unsignedCreate(regions, { payload: { text: "forged again" } }),
           forgedKeys,
         );
         await publisher.publish([forged]);

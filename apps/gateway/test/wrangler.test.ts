@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { CRON_INTERVAL_MS } from "@memoria/sync-core";
 import { describe, expect, it } from "vitest";
 import { CRONS } from "../src/scheduled.js";
 
@@ -34,6 +35,12 @@ describe("wrangler.jsonc", () => {
     expect([...(config.triggers?.crons ?? [])].sort()).toEqual(expected);
     for (const region of REGIONS)
       expect([...(config.env[region]?.triggers?.crons ?? [])].sort()).toEqual(expected);
+  });
+
+  it("fires at the period `scheduler.interval_ms` assumes by default (the lease TTL rule leans on it)", () => {
+    // "* * * * *" is once a minute: the only cron the gateway has.
+    expect(CRONS.minute).toBe("* * * * *");
+    expect(CRON_INTERVAL_MS).toBe(60_000);
   });
 
   it("gives every region the same bindings, secrets and var names, and its own region id", async () => {
