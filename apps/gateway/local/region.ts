@@ -42,7 +42,10 @@ export async function startRegion(options: RegionOptions): Promise<RunningRegion
     modulesRoot: dirname(options.bundle ?? GATEWAY_BUNDLE),
     compatibilityDate: "2026-04-26",
     bindings: options.vars,
-    durableObjects: { SYNC_PULLER: { className: "SyncPuller", useSQLite: true } },
+    durableObjects: {
+      SYNC_PULLER: { className: "SyncPuller", useSQLite: true },
+      STORE_POOL: { className: "StorePool", useSQLite: true },
+    },
     ...(options.persistDir ? { durableObjectsPersist: options.persistDir } : {}),
     // A fixed request.cf: left unset, Miniflare would download one from Cloudflare.
     cf: LOCAL_CF,

@@ -12,6 +12,7 @@ import { ZodError } from "zod";
 import type { Principal } from "./auth/principal.js";
 import { readBodyFirst } from "./body.js";
 import type { Bindings } from "./env.js";
+import type { RequestTiming } from "./server-timing.js";
 import type { Services } from "./services.js";
 
 /** Logs the errors that happen before the region's config (and its `logging.level`) is known. */
@@ -20,7 +21,7 @@ const fallbackLog = createLogger();
 export type HonoEnv = {
   Bindings: Bindings;
   /** `principal`: who made the request, set by `authenticate()` before any route. */
-  Variables: { services: Services; principal: Principal };
+  Variables: { services: Services; principal: Principal; timing: RequestTiming };
 };
 
 /** The app routes register on: Hono, with the registry the OpenAPI document is read from. */

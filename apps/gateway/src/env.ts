@@ -17,6 +17,8 @@ export const envSchema = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,62}$/)
     .optional(),
+  /** Connections the region's `StorePool` object keeps open to the store. @default 8 */
+  STORE_POOL_MAX: z.coerce.number().int().min(1).max(100).optional(),
   /** The text of `memoria.toml`, when the deployment ships one. */
   MEMORIA_TOML: z.string().optional(),
   /**
@@ -31,6 +33,8 @@ export type GatewayEnv = z.infer<typeof envSchema>;
 /** Bindings as the runtime hands them over: the parsed vars plus objects (DO namespaces). */
 export interface Bindings extends Partial<Record<keyof GatewayEnv, string>> {
   SYNC_PULLER: DurableObjectNamespace<import("./sync/puller.js").SyncPuller>;
+  /** The region's store connections, kept open across requests (`store-pool/host.ts`). */
+  STORE_POOL?: DurableObjectNamespace<import("./store-pool/host.js").StorePool>;
   [name: string]: unknown;
 }
 

@@ -9,6 +9,7 @@ import { metricsRoute } from "./routes/metrics-doc.js";
 import { registerApiDocs } from "./routes/openapi/index.js";
 import { registerSettingsRoutes } from "./routes/settings/index.js";
 import { registerSyncRoutes } from "./routes/sync/index.js";
+import { serverTiming } from "./server-timing.js";
 import { buildServices } from "./services.js";
 
 /** The gateway app: every route, with services built per request and closed after it. */
@@ -16,6 +17,7 @@ export function createGatewayApp() {
   const app = newApp();
   // Before the services: the API's description needs no store, no key and no sync.
   registerApiDocs(app);
+  app.use("*", serverTiming());
   app.use("*", async (c, next) => {
     let services: HonoEnv["Variables"]["services"];
     try {
@@ -33,6 +35,7 @@ export function createGatewayApp() {
       );
     }
     c.set("services", services);
+    c.get("timing").setupDone();
     try {
       await next();
     } finally {

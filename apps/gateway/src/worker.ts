@@ -4,6 +4,7 @@ import { runScheduled } from "./scheduled.js";
 import { buildServices } from "./services.js";
 
 export { createGatewayApp } from "./gateway-app.js";
+export { StorePool } from "./store-pool/host.js";
 export { SyncPuller } from "./sync/puller.js";
 
 const app = createGatewayApp();

@@ -183,6 +183,26 @@ export const MIGRATIONS: ReadonlyArray<{
       update ${s}.memories set x_hlc = hlc where status = 'live';
     `,
   },
+  {
+    version: 7,
+    name: "settings version: bumped by every change to settings, so isolates can cache them",
+    sql: (s) => `
+      create table ${s}.settings_version (
+        id boolean primary key default true check (id),
+        version bigint not null default 0
+      );
+      insert into ${s}.settings_version default values;
+      -- A trigger, not the writer: whatever changes settings (a PATCH, an older gateway, an
+      -- operator's SQL) moves the version in the same transaction as the change.
+      create function ${s}.bump_settings_version() returns trigger language plpgsql as $$
+      begin
+        update ${s}.settings_version set version = version + 1;
+        return null;
+      end $$;
+      create trigger settings_changed after insert or update or delete or truncate on ${s}.settings
+        for each statement execute function ${s}.bump_settings_version();
+    `,
+  },
 ];
 
 /**

@@ -9,6 +9,38 @@ export async function readSettings(ctx: StoreContext): Promise<Record<string, un
   });
 }
 
+/** The stored overrides with the version they were read at; `overrides` only when it differs from `known`. */
+export interface StampedSettings {
+  version: number;
+  overrides?: Record<string, unknown>;
+}
+
+/**
+ * What a cache of the settings needs per request: the version (migration 7's trigger
+ * moves it with every change), and the overrides only when they changed since `known`.
+ * One statement, so version and overrides come from one snapshot.
+ */
+export async function readSettingsIfChanged(
+  ctx: StoreContext,
+  known: number | undefined,
+): Promise<StampedSettings> {
+  return withClient(ctx.pool, async (client) => {
+    const { rows } = await client.query(
+      `select v.version::text as version,
+              case when v.version is distinct from $1::bigint then
+                (select coalesce(jsonb_object_agg(key, value), '{}'::jsonb) from ${ctx.s}.settings)
+              end as overrides
+       from ${ctx.s}.settings_version v`,
+      [known ?? null],
+    );
+    const row = rows[0];
+    if (!row) throw new Error(`${ctx.s}.settings_version is empty: run the store's migrations`);
+    const version = Number(row.version);
+    const overrides = row.overrides as Record<string, unknown> | null;
+    return overrides === null ? { version } : { version, overrides };
+  });
+}
+
 /** Replaces the stored overrides with `overrides` in one transaction (the caller validated them). */
 export async function writeSettings(
   ctx: StoreContext,

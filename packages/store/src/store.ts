@@ -12,6 +12,7 @@ import { retryDeadLetter } from "./apply-retry.js";
 import { applyMessages, consumeOnce } from "./consume.js";
 import { type StoreContext, type StoreOptions, storeContext } from "./context.js";
 import { readCounters } from "./counters.js";
+import { recordSyncCycle } from "./cycle-record.js";
 import { countDeadLetters, discardDeadLetter, listDeadLetters } from "./dead-letters.js";
 import { latestDecrementDate, runDecrement } from "./decrement.js";
 import { classifyMessages } from "./dry-run.js";
@@ -28,7 +29,13 @@ import {
   type TeamScope,
 } from "./reads.js";
 import { redactOutsideBand } from "./redact.js";
-import { readMetadata, readSettings, writeMetadata, writeSettings } from "./settings.js";
+import {
+  readMetadata,
+  readSettings,
+  readSettingsIfChanged,
+  writeMetadata,
+  writeSettings,
+} from "./settings.js";
 import { withClient } from "./sql.js";
 import { type CreateOptions, createMemory, deleteMemory, updateMemory } from "./write.js";
 
@@ -78,8 +85,13 @@ export function createStore(options: StoreOptions) {
     findApiKey: (hash: string) => findApiKey(ctx, hash),
     touchApiKey: (id: string) => touchApiKey(ctx, id),
     readSettings: () => readSettings(ctx),
+    /** The settings' version, and the overrides when they changed since `known` (a per-isolate cache). */
+    readSettingsIfChanged: (known: number | undefined) => readSettingsIfChanged(ctx, known),
     writeSettings: (overrides: Record<string, unknown>) => writeSettings(ctx, overrides),
     readMetadata: (key: string) => readMetadata(ctx, key),
+    /** A sync cycle's report and its time per stage (`cycle-record.ts`). */
+    recordSyncCycle: (report: unknown, stageSeconds: Readonly<Record<string, number>>) =>
+      recordSyncCycle(ctx, report, stageSeconds),
     writeMetadata: (key: string, value: unknown) => writeMetadata(ctx, key, value),
     /** True when the database answers. */
     ping: () =>

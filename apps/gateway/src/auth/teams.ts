@@ -43,8 +43,10 @@ const ACCESS = {
   touchApiKey: "system",
   readSettings: "system",
   writeSettings: "system",
+  readSettingsIfChanged: "system",
   readMetadata: "system",
   writeMetadata: "system",
+  recordSyncCycle: "system",
   ping: "system",
 } as const satisfies Record<keyof Store, "team-scoped" | "system">;
 
