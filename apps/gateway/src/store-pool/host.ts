@@ -3,7 +3,7 @@ import { createLogger } from "@memoria/sync-core";
 import type { Pool } from "@neondatabase/serverless";
 import { type Bindings, envSchema } from "../env.js";
 import { DEFAULT_POOL_MAX, storePool } from "./neon.js";
-import { outcomeOf, type SqlOutcome } from "./outcome.js";
+import { outcomeOf, type SqlOutcome, type Statement } from "./outcome.js";
 import { PoolSession } from "./session.js";
 
 /** A request's session is destroyed after this: no request of ours holds a transaction that long. */
@@ -26,12 +26,18 @@ export class StorePool extends DurableObject<Bindings> {
     return outcomeOf(() => pool.query(text, params));
   }
 
-  /** A connection of its own for the caller's statements, until it calls `release`. */
-  async session(): Promise<PoolSession> {
+  /**
+   * A connection of its own for the caller's statements, until it releases it. The first
+   * statements come with the checkout, so opening a transaction costs no extra call.
+   */
+  async session(
+    first: readonly Statement[],
+  ): Promise<{ session: PoolSession; outcome: SqlOutcome }> {
     const client = await this.#connections().connect();
-    return new PoolSession(client, SESSION_MAX_HOLD_MS, (reason) =>
+    const session = new PoolSession(client, SESSION_MAX_HOLD_MS, (reason) =>
       this.#log.warn("store_pool.session_destroyed", { reason }),
     );
+    return { session, outcome: await session.run(first) };
   }
 
   /** Connections open and idle, and checkouts waiting (for tests and the bench). */

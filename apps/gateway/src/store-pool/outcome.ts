@@ -27,6 +27,25 @@ export type SqlErrorFields = { message: string } & Partial<
   Record<(typeof ERROR_FIELDS)[number], string>
 >;
 
+/** One statement as a request sends it to the pool. */
+export interface Statement {
+  text: string;
+  params?: unknown[] | undefined;
+}
+
+/** Runs `statements` in order on one connection; the last one's outcome, or the first failure's. */
+export async function runInOrder(
+  query: (text: string, params?: unknown[]) => Promise<SqlResult>,
+  statements: readonly Statement[],
+): Promise<SqlOutcome> {
+  let outcome: SqlOutcome = { ok: true, rows: [], rowCount: null };
+  for (const { text, params } of statements) {
+    outcome = await outcomeOf(() => query(text, params));
+    if (!outcome.ok) break;
+  }
+  return outcome;
+}
+
 export async function outcomeOf(run: () => Promise<SqlResult>): Promise<SqlOutcome> {
   try {
     const { rows, rowCount } = await run();

@@ -1,6 +1,6 @@
 import { RpcTarget } from "cloudflare:workers";
 import type { PoolClient } from "@neondatabase/serverless";
-import { outcomeOf, type SqlOutcome } from "./outcome.js";
+import { runInOrder, type SqlOutcome, type Statement } from "./outcome.js";
 
 /**
  * A session a request holds on one of the pool's connections: its statements run on the
@@ -21,11 +21,19 @@ export class PoolSession extends RpcTarget {
     }, maxHoldMs);
   }
 
-  query(text: string, params?: unknown[]): Promise<SqlOutcome> {
+  /** Statements in order on this session's connection (a deferred `begin` travels with the next). */
+  run(statements: readonly Statement[]): Promise<SqlOutcome> {
     const client = this.#client;
     if (!client)
       return Promise.resolve({ ok: false, error: { message: "session already released" } });
-    return outcomeOf(() => client.query(text, params));
+    return runInOrder((text, params) => client.query(text, params), statements);
+  }
+
+  /** The last statements (a `commit`), then, if they succeeded, the connection goes back: one call. */
+  async finish(statements: readonly Statement[]): Promise<SqlOutcome> {
+    const outcome = await this.run(statements);
+    if (outcome.ok) this.#end(false);
+    return outcome;
   }
 
   /** Back to the pool; `destroy` (the connection failed) closes it instead. */
