@@ -23,6 +23,9 @@ export interface ApplyReport {
 
 export type Increment = { name: string; labels?: Labels; by?: number };
 
+/** Outcomes counted as applied (`sync_events_applied_total`, the latency histogram): the event was taken, winning or not. */
+const APPLIED: ReadonlySet<ApplyOutcome> = new Set(["applied", "unchanged", "redacted"]);
+
 /**
  * Counts and counter increments per delivery: the first delivery of an id claimed here
  * has its outcome, every other delivery (in this batch or seen before) is a duplicate.
@@ -35,6 +38,8 @@ export function countDeliveries(
 ): { counts: ApplyReport["counts"]; increments: Increment[] } {
   const counts = zeroCounts();
   const increments: Increment[] = [];
+  // Seconds from write to apply, per origin: one histogram update per origin, not per event.
+  const latencies = new Map<string, number[]>();
   const counted = new Set<string>();
   for (const event of events) {
     const outcome: ApplyOutcome =
@@ -43,8 +48,18 @@ export function countDeliveries(
         : "duplicate";
     counted.add(event.id);
     counts[outcome] += 1;
-    increments.push(...incrementsFor(outcome, event, receivedAt));
+    const increment = incrementFor(outcome, event);
+    if (increment) increments.push(increment);
+    if (APPLIED.has(outcome)) {
+      const seen = latencies.get(event.origin) ?? [];
+      seen.push((receivedAt - parseHlc(event.hlc).wall) / 1000);
+      latencies.set(event.origin, seen);
+    }
   }
+  for (const [origin, seconds] of latencies)
+    increments.push(
+      ...histogramIncrements("sync_subscription_latency_seconds", { origin }, seconds),
+    );
   return { counts, increments };
 }
 
@@ -70,29 +85,22 @@ export function mergeReports(reports: readonly ApplyReport[]): ApplyReport {
   return merged;
 }
 
-function incrementsFor(outcome: ApplyOutcome, event: SyncEvent, receivedAt: number): Increment[] {
+function incrementFor(outcome: ApplyOutcome, event: SyncEvent): Increment | undefined {
   const origin = { origin: event.origin };
+  if (APPLIED.has(outcome)) return { name: "sync_events_applied_total", labels: origin };
   switch (outcome) {
     case "duplicate":
-      return [{ name: "sync_duplicate_events_total", labels: origin }];
+      return { name: "sync_duplicate_events_total", labels: origin };
     case "namespace":
-      return [{ name: "namespace_mismatch_drops_total", labels: origin }];
+      return { name: "namespace_mismatch_drops_total", labels: origin };
     case "privacy-filtered":
-      return [privacyFiltered("subscriber", "inbound", event.origin)];
+      return privacyFiltered("subscriber", "inbound", event.origin);
     case "invalid-payload":
-      return [{ name: "sync_invalid_events_total", labels: { ...origin, reason: "payload" } }];
+      return { name: "sync_invalid_events_total", labels: { ...origin, reason: "payload" } };
     case "quarantined":
-      return [{ name: "sync_dead_letters_total", labels: origin }];
-    case "echo":
-      return [];
+      return { name: "sync_dead_letters_total", labels: origin };
     default:
-      return [
-        { name: "sync_events_applied_total", labels: origin },
-        ...histogramIncrements(
-          "sync_subscription_latency_seconds",
-          origin,
-          (receivedAt - parseHlc(event.hlc).wall) / 1000,
-        ),
-      ];
+      // An echo of our own write: nothing happened here.
+      return undefined;
   }
 }

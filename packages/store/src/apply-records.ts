@@ -1,8 +1,6 @@
 import { mergeRecord, type RecordState, type SyncEvent } from "@memoria/sync-core";
 import type { ApplyOutcome } from "./apply-outcomes.js";
-import type { StoreContext } from "./context.js";
-import { type RecordRow, upsertRecords } from "./record-sql.js";
-import type { SqlClient } from "./sql.js";
+import type { RecordRow } from "./record-sql.js";
 
 /** One event's proposed state for one record, after the receiver's own checks. */
 export interface RecordEffect {
@@ -17,54 +15,35 @@ export function recordKey(namespace: string, id: string): string {
 }
 
 /**
- * Merges each record's effects with its stored state: rows locked in key order (so
- * concurrent batches never deadlock), the effects folded in memory with `mergeRecord`,
- * and only the winners written, in one statement.
+ * The records' new rows: each record's effects folded in memory with `mergeRecord`
+ * against its stored state (read and locked with the ledger claim, `apply-claim.ts`),
+ * each effect's outcome set, and only the winners returned, in key order, to be written
+ * in one statement.
  */
-export async function mergeRecords(
-  client: SqlClient,
-  ctx: StoreContext,
+export function mergeRecords(
+  stored: ReadonlyMap<string, RecordState>,
   records: ReadonlyMap<string, RecordEffect[]>,
   outcomes: Map<string, ApplyOutcome>,
-): Promise<void> {
-  if (records.size === 0) return;
-  const keys = [...records.keys()].sort();
-  const stored = await lockStored(client, ctx, keys);
+): RecordRow[] {
   const winners: RecordRow[] = [];
-  for (const key of keys) {
+  for (const key of [...records.keys()].sort()) {
     const winner = foldEffects(stored.get(key), records.get(key) ?? [], outcomes);
     if (winner) winners.push(toRow(winner));
   }
-  await upsertRecords(client, ctx, winners);
+  return winners;
 }
 
-async function lockStored(
-  client: SqlClient,
-  ctx: StoreContext,
-  keys: string[],
-): Promise<Map<string, RecordState>> {
-  const split = keys.map((key) => key.split("\u0000") as [string, string]);
-  const { rows } = await client.query(
-    `select m.namespace, m.id, m.status, m.hlc, m.x, m.y from ${ctx.s}.memories m
-     join unnest($1::text[], $2::text[]) as k(namespace, id) on m.namespace = k.namespace and m.id = k.id
-     order by m.namespace, m.id for update of m`,
-    [split.map(([namespace]) => namespace), split.map(([, id]) => id)],
-  );
-  const stored = new Map<string, RecordState>();
-  for (const row of rows) {
-    stored.set(recordKey(row.namespace as string, row.id as string), {
-      id: row.id as string,
-      namespace: row.namespace as string,
-      hlc: row.hlc as string,
-      status: row.status as RecordState["status"],
-      // Only status and clock decide against the stored row; exact ties never happen with real clocks.
-      data:
-        row.status === "live"
-          ? { x: Number(row.x), y: row.y === null ? null : Number(row.y) }
-          : null,
-    });
-  }
-  return stored;
+/** A stored row as merge sees it. */
+export function storedState(row: Record<string, unknown>): RecordState {
+  return {
+    id: row.id as string,
+    namespace: row.namespace as string,
+    hlc: row.hlc as string,
+    status: row.status as RecordState["status"],
+    // Only status and clock decide against the stored row; exact ties never happen with real clocks.
+    data:
+      row.status === "live" ? { x: Number(row.x), y: row.y === null ? null : Number(row.y) } : null,
+  };
 }
 
 /** Sets each effect's outcome; returns the effect that beats everything, if any beats the stored row. */

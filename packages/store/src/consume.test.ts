@@ -1,6 +1,7 @@
 import {
   createKeyring,
   createLogger,
+  formatHlc,
   type LogLevel,
   newEventId,
   type SyncEvent,
@@ -8,6 +9,7 @@ import {
   type TransportMessage,
 } from "@memoria/sync-core";
 import { afterAll, describe, expect, it } from "vitest";
+import { checkMessages } from "./consume.js";
 import { dropSchemas, outboxEvents, regionStore, TEST_KEYS, testPool } from "./store.testkit.js";
 
 /**
@@ -89,6 +91,40 @@ describe("applyMessages", () => {
     expect(await counter(b.store, "sync_invalid_events_total", "malformed")).toBe(1);
     expect(await counter(b.store, "sync_bad_signature_total", "mismatch")).toBe(1);
     expect(await counter(b.store, "sync_bad_signature_total", "missing")).toBe(1);
+  });
+});
+
+describe("checkMessages", () => {
+  it("verifies concurrently yet hands the events on in the order they were read", async () => {
+    const keyring = await createKeyring(TEST_KEYS);
+    const events = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        signEvent(
+          {
+            v: 1,
+            id: newEventId(Date.now() + i),
+            action: "memory.deleted",
+            entity_type: "memory",
+            entity_id: `m-${i}`,
+            namespace: "prod-shared",
+            origin: "region-a",
+            hlc: formatHlc({ wall: Date.now() + i, counter: 0, node: "region-a" }),
+            privacy: null,
+            created_at: new Date().toISOString(),
+          },
+          keyring,
+        ),
+      ),
+    );
+    // Every third entry is refused; the rest must keep their order.
+    const bodies = events.map((event, i) =>
+      i % 3 === 0 ? JSON.stringify({ ...event, sig: "k1.AAAA" }) : JSON.stringify(event),
+    );
+    const { valid, rejections } = await checkMessages(messages(bodies), keyring);
+    expect(valid.map((event) => event.entity_id)).toEqual(
+      events.filter((_, i) => i % 3 !== 0).map((event) => event.entity_id),
+    );
+    expect(rejections).toHaveLength(14);
   });
 });
 

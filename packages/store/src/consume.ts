@@ -61,17 +61,21 @@ export async function applyMessages(
   return { rejected: rejections.length, apply: report.counts };
 }
 
-/** Parses and verifies each entry: the events to apply, and a counter for each one refused. */
+/**
+ * Parses and verifies each entry: the events to apply (in the order read), and a counter
+ * for each one refused. The signatures are checked concurrently: WebCrypto works off the
+ * caller's thread, and one await per entry would leave it idle between them.
+ */
 export async function checkMessages(
   messages: readonly TransportMessage[],
   keyring: Keyring,
 ): Promise<{ valid: SyncEvent[]; rejections: Array<{ name: string; labels: Labels }> }> {
+  const checked = await Promise.all(messages.map((message) => checkMessage(message, keyring)));
   const valid: SyncEvent[] = [];
   const rejections: Array<{ name: string; labels: Labels }> = [];
-  for (const message of messages) {
-    const checked = await checkMessage(message, keyring);
-    if ("event" in checked) valid.push(checked.event);
-    else rejections.push(checked.rejection);
+  for (const outcome of checked) {
+    if ("event" in outcome) valid.push(outcome.event);
+    else rejections.push(outcome.rejection);
   }
   return { valid, rejections };
 }

@@ -1,4 +1,5 @@
 import type { SqlClient } from "./sql.js";
+import { SqlParams } from "./statement.js";
 
 /**
  * Metrics live in the store, written in the same transaction as the work they count, so
@@ -26,6 +27,21 @@ export async function addCounters(
   s: string,
   increments: ReadonlyArray<{ name: string; labels?: Labels; by?: number }>,
 ): Promise<void> {
+  const params = new SqlParams();
+  const sql = counterUpsert(s, increments, params);
+  if (sql !== undefined) await client.query(sql, params.values);
+}
+
+/**
+ * The upsert `addCounters` runs, as a part of a larger statement (`writeTogether`);
+ * `undefined` when nothing changes. Rows are merged and sorted first: one row per
+ * name+labels (a statement may not change a row twice), locked in one order.
+ */
+export function counterUpsert(
+  s: string,
+  increments: ReadonlyArray<{ name: string; labels?: Labels; by?: number }>,
+  params: SqlParams,
+): string | undefined {
   const merged = new Map<string, { name: string; labels: string; by: number }>();
   for (const { name, labels, by = 1 } of increments) {
     if (by === 0) continue;
@@ -34,16 +50,13 @@ export async function addCounters(
     entry.by += by;
     merged.set(key, entry);
   }
-  if (merged.size === 0) return;
+  if (merged.size === 0) return undefined;
   const rows = [...merged.values()].sort((a, b) =>
     a.name + a.labels < b.name + b.labels ? -1 : 1,
   );
-  await client.query(
-    `insert into ${s}.counters (name, labels, value)
-     select * from unnest($1::text[], $2::text[], $3::float8[])
-     on conflict (name, labels) do update set value = ${s}.counters.value + excluded.value`,
-    [rows.map((r) => r.name), rows.map((r) => r.labels), rows.map((r) => r.by)],
-  );
+  return `insert into ${s}.counters (name, labels, value)
+     select * from unnest(${params.add(rows.map((r) => r.name))}::text[], ${params.add(rows.map((r) => r.labels))}::text[], ${params.add(rows.map((r) => r.by))}::float8[])
+     on conflict (name, labels) do update set value = ${s}.counters.value + excluded.value`;
 }
 
 /** Upper bounds (seconds) of the subscription-latency histogram. */
@@ -51,16 +64,22 @@ export const LATENCY_BUCKETS = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300,
 ] as const;
 
-/** Prometheus histogram rows for one observation: every bucket it falls in, plus sum and count. */
-export function histogramIncrements(name: string, labels: Labels, seconds: number) {
-  const value = Math.max(0, seconds);
+/**
+ * Prometheus histogram rows for some observations of one series: per bucket the
+ * observations that fall in it (cumulative, as Prometheus buckets are), plus sum and count.
+ */
+export function histogramIncrements(name: string, labels: Labels, observations: readonly number[]) {
+  const values = observations.map((seconds) => Math.max(0, seconds));
   const out: Array<{ name: string; labels: Labels; by: number }> = [];
   for (const le of LATENCY_BUCKETS)
-    if (value <= le)
-      out.push({ name: `${name}_bucket`, labels: { ...labels, le: String(le) }, by: 1 });
-  out.push({ name: `${name}_bucket`, labels: { ...labels, le: "+Inf" }, by: 1 });
-  out.push({ name: `${name}_sum`, labels, by: value });
-  out.push({ name: `${name}_count`, labels, by: 1 });
+    out.push({
+      name: `${name}_bucket`,
+      labels: { ...labels, le: String(le) },
+      by: values.filter((value) => value <= le).length,
+    });
+  out.push({ name: `${name}_bucket`, labels: { ...labels, le: "+Inf" }, by: values.length });
+  out.push({ name: `${name}_sum`, labels, by: values.reduce((sum, value) => sum + value, 0) });
+  out.push({ name: `${name}_count`, labels, by: values.length });
   return out;
 }
 

@@ -7,6 +7,7 @@ import {
   contentColumns,
 } from "./record.js";
 import type { SqlClient } from "./sql.js";
+import type { SqlParams } from "./statement.js";
 
 /**
  * The SQL of the memory record, derived from `record.ts`: column lists, the clear-content
@@ -84,15 +85,14 @@ const RECORDSET_TYPES = [
   "hlc text",
   "origin text",
 ].join(", ");
-const UPSERT = (s: string) => `
+const UPSERT = (s: string, json: string) => `
   insert into ${s}.memories (${WRITTEN.map(quote).join(", ")})
   select ${WRITTEN.map((name) => `r.${quote(name)}`).join(", ")}
-  from jsonb_to_recordset($1::jsonb) as r(${RECORDSET_TYPES})
+  from jsonb_to_recordset(${json}::jsonb) as r(${RECORDSET_TYPES})
   on conflict (namespace, id) do update set
     ${WRITTEN.slice(2)
       .map((name) => `${quote(name)} = excluded.${quote(name)}`)
-      .join(", ")}, updated_at = now()
-  returning ${recordColumns()}`;
+      .join(", ")}, updated_at = now()`;
 
 /**
  * Writes records whatever state they were in (none, live, redacted, deleted); returns the
@@ -104,11 +104,39 @@ export async function upsertRecords(
   records: readonly RecordRow[],
 ): Promise<Array<Record<string, unknown>>> {
   if (records.length === 0) return [];
-  const rows = records.map(({ content, ...state }) =>
-    state.status === "live" && content ? { ...liveContent(content, state.hlc), ...state } : state,
+  const { rows: stored } = await client.query(
+    `${UPSERT(ctx.s, "$1")} returning ${recordColumns()}`,
+    [recordsJson(records)],
   );
-  const { rows: stored } = await client.query(UPSERT(ctx.s), [JSON.stringify(rows)]);
   return stored as Array<Record<string, unknown>>;
+}
+
+/**
+ * The same upsert as one part of a larger statement (`writeTogether`), returning nothing;
+ * `undefined` when there is nothing to write.
+ */
+export function recordUpsert(
+  s: string,
+  records: readonly RecordRow[],
+  params: SqlParams,
+): string | undefined {
+  if (records.length === 0) return undefined;
+  // A peer's write lands only over an older state. The merge decided on the rows the claim
+  // locked, but a record that did not exist yet had no row to lock: a concurrent apply
+  // (the live consumer and a catch-up) may have inserted it since, and it may be newer.
+  return `${UPSERT(s, params.add(recordsJson(records)))}
+    where ${s}.memories.hlc <= excluded.hlc`;
+}
+
+function recordsJson(records: readonly RecordRow[]): string {
+  return JSON.stringify(records.map(storedForm));
+}
+
+/** A record as the upsert's recordset reads it: its state, and its content when live. */
+function storedForm({ content, ...state }: RecordRow): Record<string, unknown> {
+  return state.status === "live" && content
+    ? { ...liveContent(content, state.hlc), ...state }
+    : state;
 }
 
 /**

@@ -39,11 +39,22 @@ import {
 import { withClient } from "./sql.js";
 import { type CreateOptions, createMemory, deleteMemory, updateMemory } from "./write.js";
 
-/** The regional store: one object per request (its pool belongs to the request in workerd). */
+/**
+ * The regional store: one object per request (cheap: it holds the request's pool and
+ * this region's context), its operations grouped as memory, sync and administration.
+ */
 export function createStore(options: StoreOptions) {
   const ctx: StoreContext = storeContext(options);
   return {
     context: ctx,
+    ...memoryOperations(ctx),
+    ...syncOperations(ctx),
+    ...adminOperations(ctx),
+  };
+}
+
+function memoryOperations(ctx: StoreContext) {
+  return {
     migrate: () => migrate(ctx.pool, ctx.schema),
     createMemory: (input: MemoryFieldsInput, options?: CreateOptions) =>
       createMemory(ctx, input, options),
@@ -57,6 +68,12 @@ export function createStore(options: StoreOptions) {
     listMemories: (filter: MemoryFilter) => listMemories(ctx, filter),
     /** Upstream's query routes (recent, search, spatial, time-range, anchor); see `queries.ts`. */
     queryMemories: (query: MemoryQuery) => queryMemories(ctx, query),
+  };
+}
+
+/** Replication: apply, replay, dead letters, relay, consume, the decrement. */
+function syncOperations(ctx: StoreContext) {
+  return {
     applyEvents: (events: readonly SyncEvent[], receivedAt?: number) =>
       applyEvents(ctx, events, receivedAt),
     /** Parse, verify, apply and count rejections: what catch-up does with replayed entries. */
@@ -79,6 +96,12 @@ export function createStore(options: StoreOptions) {
     /** Live records per team space (`/metrics`); one bounded scan of the namespace. */
     countLiveByTeam: () => countLiveByTeam(ctx),
     counters: () => withClient(ctx.pool, (client) => readCounters(client, ctx.s)),
+  };
+}
+
+/** Keys, settings, metadata, counters, health. */
+function adminOperations(ctx: StoreContext) {
+  return {
     createApiKey: (input: NewApiKey) => createApiKey(ctx, input),
     revokeApiKey: (id: string) => revokeApiKey(ctx, id),
     listApiKeys: () => listApiKeys(ctx),
