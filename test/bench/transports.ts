@@ -1,33 +1,45 @@
 /**
- * `pnpm bench`: events/s for publish and for apply on each transport, medians of several
- * runs, beside raw baselines measured in the same run (`redis-benchmark -t xadd`, a
- * pgbench single-row INSERT). Writes test/bench/results/transports-<time>.json.
+ * `pnpm bench`, part 1: per transport, beside raw baselines measured in the same run
+ * (`redis-benchmark` XADD, a pgbench single-row INSERT; `baselines.ts`):
+ * - publish and pull+verify+apply events/s, medians of BENCH_RUNS runs of BENCH_EVENTS;
+ * - sustained apply: one consumer kept busy BENCH_SUSTAIN_S on a backlog (`sustain.ts`),
+ *   for the backends in BENCH_SUSTAIN_BACKENDS;
+ * - catch-up replay: replaySince + apply into an empty store (`replay.ts`).
+ * Writes test/bench/results/transports-<time>.json.
  */
-import { mkdir, writeFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
 import { startLocalServices } from "@memoria/local-services";
 import { configureNeonForLocal } from "@memoria/local-services/client";
-import { createStore } from "@memoria/store";
+import { createStore, type Store } from "@memoria/store";
 import {
   createKeyring,
-  formatHlc,
   HybridClock,
   loadConfig,
-  newEventId,
   type SyncBackend,
-  type SyncEvent,
   type SyncTransport,
-  signEvent,
 } from "@memoria/sync-core";
 import { backendNames, syncBackends } from "@memoria/transports";
 import { neonConfig, Pool } from "@neondatabase/serverless";
 import ws from "ws";
 import { postgresInsertBaseline, redisXaddBaseline } from "./baselines.js";
-import { median, round } from "./stats.js";
+import { deleteKeys } from "./cleanup.js";
+import { makeEvents } from "./events.js";
+import { type Replay, replayRate } from "./replay.js";
+import { writeResults } from "./results.js";
+import { median, perSecond, round } from "./stats.js";
+import { type Backlog, fillBacklog, type Sustained, sustainedApply } from "./sustain.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2_000);
 const BATCH = 100;
+const SUSTAIN_S = Number(process.env.BENCH_SUSTAIN_S ?? 30);
+const SUSTAIN_BACKENDS = (process.env.BENCH_SUSTAIN_BACKENDS ?? "redis").split(",");
+/** Most events a sustain backlog holds (Redis keeps them in memory). */
+const SUSTAIN_MAX_EVENTS = Number(process.env.BENCH_SUSTAIN_MAX_EVENTS ?? 200_000);
+const REPLAY_S = Number(process.env.BENCH_REPLAY_S ?? 10);
+/** Backlog of a backend without a sustain run, for its replay. */
+const REPLAY_EVENTS = Number(process.env.BENCH_REPLAY_EVENTS ?? 20_000);
+/** What a gateway's sync cycle pulls at once (apps/gateway/src/sync/cycle.ts). */
+const PULL_LIMIT = 200;
 const KEYS = { current: "k1", keys: { k1: "bench-signing-key-0123456789abcdef-0001" } };
 
 const services = await startLocalServices({
@@ -41,65 +53,42 @@ configureNeonForLocal(neonConfig, neon, { webSocketConstructor: ws });
 const pool = new Pool({ connectionString: postgres.url, max: 8 });
 const keyring = await createKeyring(KEYS);
 const id = crypto.randomUUID().replace(/-/g, "").slice(0, 8);
-const cleanup: string[] = [];
+/** Schemas (stores, journals) and Redis keys (streams) this run made, removed at the end. */
+const leftovers = { schemas: [] as string[], keys: [] as string[] };
 const closers: Array<() => Promise<void>> = [];
 
-async function makeEvents(namespace: string): Promise<SyncEvent[]> {
-  const clock = new HybridClock({ node: "bench-pub" });
-  const events: SyncEvent[] = [];
-  for (let i = 0; i < EVENTS; i++) {
-    const hlc = clock.now();
-    const memoryId = newEventId(hlc.wall);
-    events.push(
-      await signEvent(
-        {
-          v: 1,
-          id: newEventId(hlc.wall),
-          action: "memory.created",
-          entity_type: "memory",
-          entity_id: memoryId,
-          namespace,
-          origin: "bench-pub",
-          hlc: formatHlc(hlc),
-          privacy: 5,
-          created_at: new Date(hlc.wall).toISOString(),
-          payload: {
-            id: memoryId,
-            namespace,
-            text: `benchmark memory ${i}: a sentence or two of text, as agents store them`,
-            anchor: "bench",
-            tokens: 16,
-            timestamp: new Date(hlc.wall).toISOString(),
-            x: i % 30,
-            y: 5,
-            z: 0,
-            symbolic_anchors: ["bench"],
-            team: null,
-          },
-        },
-        keyring,
-      ),
-    );
-  }
-  return events;
-}
-
-/** Each run gets its own stream / journal table and NOTIFY channel. */
-function connect(backend: SyncBackend, run: number, region: string): SyncTransport {
-  const table = `bench_${id}_${run}.memoria_sync_events`;
-  if (!cleanup.includes(`bench_${id}_${run}`)) cleanup.push(`bench_${id}_${run}`);
+/** A transport on its own channel: a stream key for Redis, a journal schema for Postgres. */
+function connect(backend: SyncBackend, channel: string, region: string): SyncTransport {
+  if (!leftovers.schemas.includes(channel)) leftovers.schemas.push(channel);
+  if (!leftovers.keys.includes(channel)) leftovers.keys.push(channel);
   const { config } = loadConfig({
     env: {
       MEMORIA_SYNC__ENABLED: "true",
       MEMORIA_SYNC__BACKEND: backend,
       ...syncBackends[backend].localVars(endpoints),
-      MEMORIA_SYNC__CHANNEL: `bench_${id}_${run}`,
-      MEMORIA_SYNC__TABLE: table,
+      MEMORIA_SYNC__CHANNEL: channel,
+      MEMORIA_SYNC__TABLE: `${channel}.memoria_sync_events`,
     },
   });
   const connection = syncBackends[backend].connect(config, { region });
   closers.push(() => connection.close());
   return connection.transport;
+}
+
+/** An empty, migrated store of `namespace` in its own schema. */
+async function freshStore(schema: string, namespace: string): Promise<Store> {
+  leftovers.schemas.push(schema);
+  const store = createStore({
+    pool,
+    schema,
+    region: "bench-sub",
+    namespace,
+    band: { floor: -15, ceiling: 15 },
+    keyring,
+    clock: new HybridClock({ node: "bench-sub" }),
+  });
+  await store.migrate();
+  return store;
 }
 
 interface Result {
@@ -111,40 +100,71 @@ async function measure(backend: SyncBackend): Promise<Result> {
   const result: Result = { publish: [], apply: [] };
   for (let run = 0; run < RUNS; run++) {
     const namespace = `bench-${id}-${backend}-${run}`;
-    const events = await makeEvents(namespace);
-    const publisher = connect(backend, run, "bench-pub");
+    const channel = `bench_${id}_${backend}_${run}`;
+    const events = await makeEvents(keyring, namespace, EVENTS);
+    const publisher = connect(backend, channel, "bench-pub");
     await publisher.publish(events.slice(0, 1)); // creates the stream / journal outside the timing
     const rest = events.slice(1);
     let started = performance.now();
     for (let i = 0; i < rest.length; i += BATCH) await publisher.publish(rest.slice(i, i + BATCH));
-    result.publish.push(rest.length / ((performance.now() - started) / 1000));
+    result.publish.push(perSecond(rest.length, started));
 
-    const schema = `bench_store_${id}_${backend}_${run}`;
-    cleanup.push(schema);
-    const store = createStore({
-      pool,
-      schema,
-      region: "bench-sub",
-      namespace,
-      band: { floor: -15, ceiling: 15 },
-      keyring,
-      clock: new HybridClock({ node: "bench-sub" }),
-    });
-    await store.migrate();
-    const consumer = connect(backend, run, "bench-sub");
+    const store = await freshStore(`bench_store_${id}_${backend}_${run}`, namespace);
+    const consumer = connect(backend, channel, "bench-sub");
     started = performance.now();
     let applied = 0;
     for (let guard = 0; guard < 1_000 && applied < events.length; guard++) {
-      const step = await store.consumeOnce(consumer, keyring, 200);
+      const step = await store.consumeOnce(consumer, keyring, PULL_LIMIT);
       applied += step.apply.applied;
       if (step.pulled === 0) break;
     }
     if (applied !== events.length)
       throw new Error(`${backend}: applied ${applied} of ${events.length}`);
-    result.apply.push(applied / ((performance.now() - started) / 1000));
+    result.apply.push(perSecond(applied, started));
     process.stdout.write(".");
   }
   return result;
+}
+
+interface BacklogRates {
+  backlog: Backlog;
+  sustained?: Sustained;
+  replay: Replay;
+}
+
+/**
+ * One backlog per backend: sized so the sustain run cannot drain it at the apply rate
+ * just measured (capped), applied live for SUSTAIN_S, then replayed into another store.
+ */
+async function backlogRates(backend: SyncBackend, applyRate: number): Promise<BacklogRates> {
+  const sustain = SUSTAIN_BACKENDS.includes(backend);
+  const wanted = sustain ? Math.ceil(applyRate * SUSTAIN_S * 1.5) : REPLAY_EVENTS;
+  const count = Math.min(SUSTAIN_MAX_EVENTS, Math.max(10_000, wanted));
+  const namespace = `bench-${id}-${backend}-backlog`;
+  const channel = `bench_${id}_${backend}_backlog`;
+  const backlog = await fillBacklog(
+    connect(backend, channel, "bench-pub"),
+    keyring,
+    namespace,
+    count,
+  );
+  process.stdout.write(".");
+  const sustained = sustain
+    ? await sustainedApply(
+        await freshStore(`bench_store_${id}_${backend}_sustain`, namespace),
+        connect(backend, channel, "bench-sub"),
+        keyring,
+        { seconds: SUSTAIN_S, pullLimit: PULL_LIMIT },
+      )
+    : undefined;
+  const replay = await replayRate(
+    await freshStore(`bench_store_${id}_${backend}_replay`, namespace),
+    connect(backend, channel, "bench-replay"),
+    keyring,
+    REPLAY_S,
+  );
+  process.stdout.write(".");
+  return { backlog, ...(sustained ? { sustained } : {}), replay };
 }
 
 /** Raw baselines measured in the same run, beside the backend they bound. */
@@ -169,59 +189,81 @@ interface Row {
   runs: number[];
 }
 
-/** One backend's rows (baseline, publish, apply) and its ratios to the baseline. */
-async function benchBackend(
-  backend: SyncBackend,
-): Promise<{ rows: Row[]; ratios: Record<string, number> }> {
+interface BackendBench {
+  rows: Row[];
+  ratios: Record<string, number>;
+  backlog: BacklogRates;
+}
+
+/** One backend's rows (baseline, publish, apply, sustained, replay) and their ratios to the baseline. */
+async function benchBackend(backend: SyncBackend): Promise<BackendBench> {
   const baseline = baselines[backend];
   const base = baseline ? [await baseline.run()] : [];
   const result = await measure(backend);
+  const backlog = await backlogRates(backend, median(result.apply));
   if (baseline) base.push(await baseline.run());
   const row = (what: string, runs: number[]): Row => ({ what, median: median(runs), runs });
+  const rates: Record<string, number[]> = {
+    publish: result.publish,
+    apply: result.apply,
+    ...(backlog.sustained ? { sustained_apply: [backlog.sustained.events_per_s] } : {}),
+    replay: [backlog.replay.events_per_s],
+  };
+  const labels: Record<string, string> = {
+    publish: "transport publish",
+    apply: "transport pull+verify+apply",
+    sustained_apply: `sustained pull+verify+apply ${SUSTAIN_S} s`,
+    replay: "catch-up replay (replaySince+apply)",
+  };
   const rows = [
     ...(baseline ? [row(baseline.what, base)] : []),
-    row(`${backend} transport publish, events/s`, result.publish),
-    row(`${backend} transport pull+verify+apply, events/s`, result.apply),
+    ...Object.entries(rates).map(([name, runs]) =>
+      row(`${backend} ${labels[name]}, events/s`, runs),
+    ),
   ];
   const ratios: Record<string, number> = {};
-  if (baseline) {
-    ratios[`${backend}_publish_vs_${baseline.name}`] = round(
-      median(result.publish) / median(base),
-      3,
-    );
-    ratios[`${backend}_apply_vs_${baseline.name}`] = round(median(result.apply) / median(base), 3);
-  }
-  return { rows, ratios };
+  if (baseline)
+    for (const [name, runs] of Object.entries(rates))
+      ratios[`${backend}_${name}_vs_${baseline.name}`] = round(median(runs) / median(base), 3);
+  return { rows, ratios, backlog };
 }
 
 try {
-  process.stdout.write(`benchmark: ${RUNS} runs × ${EVENTS} events, batches of ${BATCH}\n`);
+  process.stdout.write(
+    `benchmark: ${RUNS} runs × ${EVENTS} events, batches of ${BATCH}; sustained ${SUSTAIN_S} s (${SUSTAIN_BACKENDS.join(", ")}); replay ≤ ${REPLAY_S} s\n`,
+  );
   const rows: Row[] = [];
   let ratios: Record<string, number> = {};
+  const backlogs: Partial<Record<SyncBackend, BacklogRates>> = {};
   for (const backend of backendNames()) {
     const one = await benchBackend(backend);
     rows.push(...one.rows);
     ratios = { ...ratios, ...one.ratios };
+    backlogs[backend] = one.backlog;
   }
   process.stdout.write("\n");
 
   for (const row of rows)
     console.log(
-      `${row.what.padEnd(52)} median ${String(round(row.median)).padStart(8)}   runs ${row.runs.map((v) => round(v)).join(", ")}`,
+      `${row.what.padEnd(60)} median ${String(round(row.median)).padStart(8)}   runs ${row.runs.map((v) => round(v)).join(", ")}`,
     );
+  for (const [backend, one] of Object.entries(backlogs))
+    console.log(`${backend} backlog: ${JSON.stringify(one)}`);
   console.log("ratios (same run):", ratios);
-  const dir = fileURLToPath(new URL("./results/", import.meta.url));
-  await mkdir(dir, { recursive: true });
-  const file = `${dir}transports-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
-  await writeFile(
-    file,
-    `${JSON.stringify({ at: new Date().toISOString(), runs: RUNS, events: EVENTS, batch: BATCH, rows, ratios }, null, 2)}\n`,
-  );
+  const file = await writeResults("transports", {
+    runs: RUNS,
+    events: EVENTS,
+    batch: BATCH,
+    rows,
+    ratios,
+    backlogs,
+  });
   console.log(`written ${file}`);
 } finally {
   for (const close of closers) await close().catch(() => undefined);
-  for (const schema of cleanup)
+  for (const schema of leftovers.schemas)
     await pool.query(`drop schema if exists "${schema}" cascade`).catch(() => undefined);
+  await deleteKeys(upstash, leftovers.keys).catch(() => undefined);
   await pool.end();
   await services.stop();
 }

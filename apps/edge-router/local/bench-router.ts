@@ -1,37 +1,29 @@
 /**
  * The router's cost and its failover speed, on this machine, in one run:
- * - added latency: GET /memory/:id straight to region-a vs the same through the router
- *   (a New York client, so it routes to region-a), interleaved, p50/p99 of each;
- * - failover: region-a is stopped, and requests are sent back to back; the time from the
- *   stop to the first answer served by region-b.
+ * - the floor first: INSERT + NOTIFY then SELECT through the local Neon endpoint (what
+ *   one region's store costs at best), so each latency also reads as a multiple of it;
+ * - added latency: GET /memory/:id and POST /memory straight to region-a vs the same
+ *   through the router, interleaved, p50/p99 of each (`bench/latency.ts`);
+ * - load: autocannon, GET /memory/:id at `BENCH_LOAD_CONNECTIONS` connections for
+ *   `BENCH_LOAD_S` seconds, straight to region-a, then through the router (`bench/load.ts`);
+ * - failover: region-a stopped; time to the first answer served by region-b.
  */
-import { mkdir, writeFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
 import { bundleGateway } from "@memoria/gateway/local/bundle";
-import { startTopology } from "@memoria/gateway/local/topology";
+import { startTopology, type Topology } from "@memoria/gateway/local/topology";
 import { startLocalServices } from "@memoria/local-services";
+import { deleteKeys, dropSchemas, topologyLeftovers } from "../../../test/bench/cleanup.js";
+import { postgresFloor } from "../../../test/bench/floor.js";
+import { writeResults } from "../../../test/bench/results.js";
+import { multiples } from "../../../test/bench/stats.js";
+import { failover } from "./bench/failover.js";
+import { interleaved, timed } from "./bench/latency.js";
+import { loadRun } from "./bench/load.js";
 import { bundleRouter, startRouter } from "./router.js";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 500);
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[
-    Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
-  ] as number;
-}
-const round = (value: number) => Math.round(value * 100) / 100;
-
-async function timed(url: string): Promise<{ ms: number; region: string | null; status: number }> {
-  const started = performance.now();
-  const response = await fetch(url, { headers: { "x-api-key": topology.apiKey } });
-  await response.arrayBuffer();
-  return {
-    ms: performance.now() - started,
-    region: response.headers.get("x-memoria-region"),
-    status: response.status,
-  };
-}
+const FLOOR_TRIES = Number(process.env.BENCH_FLOOR_TRIES ?? 300);
+const LOAD_S = Number(process.env.BENCH_LOAD_S ?? 20);
+const LOAD_CONNECTIONS = Number(process.env.BENCH_LOAD_CONNECTIONS ?? 50);
 
 const services = await startLocalServices({
   redisUrl: process.env.MEMORIA_TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
@@ -39,6 +31,37 @@ const services = await startLocalServices({
 });
 const { upstash, neon, postgres } = services;
 if (!upstash || !neon || !postgres) throw new Error("local services incomplete");
+
+/** One memory in region-a, waited for in region-b (bounded), for the reads and the failover. */
+async function seedMemory(topology: Topology): Promise<string> {
+  const created = await fetch(`${topology.a.url}/memory`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": topology.apiKey },
+    body: JSON.stringify({ text: "bench", y: 5 }),
+  });
+  const { memory } = (await created.json()) as { memory: { id: string } };
+  for (let i = 0; i < 200; i++) {
+    const inB = await fetch(`${topology.b.url}/memory/${memory.id}`, {
+      headers: { "x-api-key": topology.apiKey },
+    });
+    await inB.arrayBuffer();
+    if (inB.status === 200) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return memory.id;
+}
+
+/**
+ * After a load run: requests autocannon left in flight inside the router finish first
+ * (else they fail over with the stop and slow the failover being timed).
+ */
+async function settle(routerUrl: string, apiKey: string, memoryId: string): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  for (let i = 0; i < 20; i++) await timed(`${routerUrl}/memory/${memoryId}`, apiKey);
+}
+
+const floor = await postgresFloor(neon, postgres.url, FLOOR_TRIES);
+console.log(`floor: ${JSON.stringify({ postgres: floor })}`);
 await Promise.all([bundleGateway(), bundleRouter()]);
 const id = `br${crypto.randomUUID().replace(/-/g, "").slice(0, 8)}`;
 const topology = await startTopology({
@@ -55,76 +78,37 @@ const router = await startRouter({
   vars: { MEMORIA_ROUTER__BREAKER_COOLDOWN_MS: "5000", MEMORIA_ROUTER__PROBE_INTERVAL_MS: "1000" },
 });
 try {
-  const created = await fetch(`${topology.a.url}/memory`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-api-key": topology.apiKey },
-    body: JSON.stringify({ text: "bench", y: 5 }),
-  });
-  const { memory } = (await created.json()) as { memory: { id: string } };
-  for (let i = 0; i < 200; i++) {
-    if (
-      (
-        await fetch(`${topology.b.url}/memory/${memory.id}`, {
-          headers: { "x-api-key": topology.apiKey },
-        })
-      ).status === 200
-    )
-      break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const memoryId = await seedMemory(topology);
   await router.scheduled();
-  const direct: number[] = [];
-  const routed: number[] = [];
-  for (let i = 0; i < 50; i++) {
-    await timed(`${topology.a.url}/memory/${memory.id}`);
-    await timed(`${router.url}/memory/${memory.id}`);
-  }
-  for (let i = 0; i < REQUESTS; i++) {
-    const a = await timed(`${topology.a.url}/memory/${memory.id}`);
-    const r = await timed(`${router.url}/memory/${memory.id}`);
-    if (a.status !== 200 || r.status !== 200 || r.region !== "region-a")
-      throw new Error(`unexpected answer: ${JSON.stringify({ a, r })}`);
-    direct.push(a.ms);
-    routed.push(r.ms);
-  }
-  const stoppedAt = performance.now();
-  await topology.a.stop();
-  const afterStop = performance.now() - stoppedAt;
-  let firstElsewhereMs: number | undefined;
-  let firstRequestMs: number | undefined;
-  for (let i = 0; i < 1_000 && firstElsewhereMs === undefined; i++) {
-    const r = await timed(`${router.url}/memory/${memory.id}`);
-    if (r.status === 200 && r.region === "region-b") {
-      firstElsewhereMs = performance.now() - stoppedAt;
-      firstRequestMs = r.ms;
-    }
-  }
-  const results = {
+  const urls = { direct: topology.a.url, router: router.url };
+  const latency = await interleaved(urls, topology.apiKey, memoryId, REQUESTS);
+  const x = (of: typeof latency.get) => ({
+    direct: multiples(of.direct_ms, floor),
+    router: multiples(of.router_ms, floor),
+  });
+  const sequential = {
     requests: REQUESTS,
-    direct_ms: { p50: round(percentile(direct, 50)), p99: round(percentile(direct, 99)) },
-    router_ms: { p50: round(percentile(routed, 50)), p99: round(percentile(routed, 99)) },
-    added_ms: {
-      p50: round(percentile(routed, 50) - percentile(direct, 50)),
-      p99: round(percentile(routed, 99) - percentile(direct, 99)),
-    },
-    failover: {
-      region_stop_took_ms: round(afterStop),
-      first_served_elsewhere_after_stop_ms:
-        firstElsewhereMs === undefined ? null : round(firstElsewhereMs),
-      that_request_took_ms: firstRequestMs === undefined ? null : round(firstRequestMs),
-    },
+    get: { ...latency.get, x_floor: x(latency.get) },
+    write: { ...latency.write, x_floor: x(latency.write) },
   };
-  console.log(JSON.stringify(results, null, 2));
-  const dir = fileURLToPath(new URL("../../../test/bench/results/", import.meta.url));
-  await mkdir(dir, { recursive: true });
-  const file = `${dir}router-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
-  await writeFile(
-    file,
-    `${JSON.stringify({ at: new Date().toISOString(), ...results }, null, 2)}\n`,
-  );
-  console.log(`written ${file}`);
+  console.log(`sequential: ${JSON.stringify(sequential)}`);
+  const load = { seconds: LOAD_S, connections: LOAD_CONNECTIONS };
+  const loaded = {
+    ...load,
+    direct: await loadRun(`${urls.direct}/memory/${memoryId}`, topology.apiKey, load),
+    router: await loadRun(`${urls.router}/memory/${memoryId}`, topology.apiKey, load),
+  };
+  console.log(`load (autocannon, GET /memory/:id): ${JSON.stringify(loaded)}`);
+  await settle(router.url, topology.apiKey, memoryId);
+  const failed = await failover(topology, router.url, memoryId);
+  console.log(`failover: ${JSON.stringify(failed)}`);
+  const body = { floor: { postgres: floor }, ...sequential, load: loaded, failover: failed };
+  console.log(`written ${await writeResults("router", body)}`);
 } finally {
   await router.stop();
   await topology.stop();
+  const leftovers = topologyLeftovers(topology);
+  await dropSchemas(neon, postgres.url, leftovers.schemas).catch(() => undefined);
+  await deleteKeys(upstash, leftovers.keys).catch(() => undefined);
   await services.stop();
 }

@@ -31,6 +31,8 @@ export class RegionHealth extends DurableObject<Record<string, unknown>> {
   private failovers: FailoverRecord[] = [];
   /** Counter totals by series (metrics.ts `seriesKey`): only ever added to. */
   private counters = new Map<string, MetricSample>();
+  /** Calls isolates (and the cron) made since this object started, by method: how hard the router leans on it. */
+  private readonly calls = new Map<string, number>();
 
   constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
     super(ctx, env);
@@ -47,6 +49,11 @@ export class RegionHealth extends DurableObject<Record<string, unknown>> {
   }
 
   async snapshot(): Promise<RouterSnapshot> {
+    this.count("snapshot");
+    return this.view();
+  }
+
+  private async view(): Promise<RouterSnapshot> {
     await this.ensureAlarm();
     const { config, regions } = this.config();
     const now = Date.now();
@@ -62,6 +69,7 @@ export class RegionHealth extends DurableObject<Record<string, unknown>> {
 
   /** A request to `region` failed (verdict.ts says when): open its circuit. */
   async reportFailure(regionId: string, reason: string): Promise<void> {
+    this.count("reportFailure");
     await this.update(regionId, (s) => ({
       ...s,
       ...afterFailure(s, Date.now()),
@@ -72,11 +80,13 @@ export class RegionHealth extends DurableObject<Record<string, unknown>> {
 
   /** A request to `region` was answered below 500 (`afterRequestSuccess` says what changes). */
   async reportSuccess(regionId: string): Promise<void> {
+    this.count("reportSuccess");
     await this.update(regionId, afterRequestSuccess);
   }
 
   /** Whether the caller may send the one trial request to a half-open region (first asker wins). */
   async claimTrial(regionId: string): Promise<boolean> {
+    this.count("claimTrial");
     const cooldown = this.config().config.router.breaker_cooldown_ms;
     let granted = false;
     await this.update(regionId, (s) => {
@@ -88,23 +98,36 @@ export class RegionHealth extends DurableObject<Record<string, unknown>> {
   }
 
   async recordFailover(record: FailoverRecord): Promise<void> {
+    this.count("recordFailover");
     this.failovers = [record, ...this.failovers].slice(0, MAX_FAILOVERS);
     await this.save();
   }
 
   /** Adds an isolate's counts to the totals (metrics.ts `flushMetrics`). */
   async addMetrics(samples: MetricSample[]): Promise<void> {
+    this.count("addMetrics");
     addSamples(this.counters, samples);
     await this.ctx.storage.put("metrics", [...this.counters]);
   }
 
   /** What `/metrics` shows: the counter totals, and the snapshot its gauges are read from. */
   async metrics(): Promise<{ counters: MetricSample[]; snapshot: RouterSnapshot }> {
-    return { counters: [...this.counters.values()], snapshot: await this.snapshot() };
+    this.count("metrics");
+    return { counters: [...this.counters.values()], snapshot: await this.view() };
   }
 
-  /** Probes every region now (also run from the alarm and the cron). */
+  /** Calls made to this object since it started, by method (not counting this one). */
+  async callCounts(): Promise<Record<string, number>> {
+    return Object.fromEntries(this.calls);
+  }
+
+  /** Probes every region now (the cron; the alarm probes too). */
   async probe(): Promise<void> {
+    this.count("probe");
+    await this.probeAll();
+  }
+
+  private async probeAll(): Promise<void> {
     const { regions, log } = this.config();
     const outcomes = await Promise.all(regions.map((region) => probeRegion(region, this.env)));
     const now = Date.now();
@@ -125,7 +148,7 @@ export class RegionHealth extends DurableObject<Record<string, unknown>> {
 
   override async alarm(): Promise<void> {
     try {
-      await this.probe();
+      await this.probeAll();
     } finally {
       const { config } = this.config();
       await this.ctx.storage.setAlarm(Date.now() + config.router.probe_interval_ms);
@@ -134,6 +157,10 @@ export class RegionHealth extends DurableObject<Record<string, unknown>> {
 
   private config(): RouterConfig {
     return routerConfig(this.env);
+  }
+
+  private count(method: string): void {
+    this.calls.set(method, (this.calls.get(method) ?? 0) + 1);
   }
 
   private state(region: RegionConfig): RegionState {

@@ -2,18 +2,21 @@ import { ProblemError } from "@memoria/sync-core";
 import type { Context } from "hono";
 import type { RouterBindings } from "./config.js";
 import { Meter } from "./meter.js";
-import { countLocally, flushMetrics } from "./metrics.js";
+import { countLocally, handOverIfDue } from "./metrics.js";
 import { proxy } from "./proxy.js";
 import { healthObject } from "./shared-health.js";
 
 type RouterEnv = { Bindings: RouterBindings };
 
-/** The proxy, counted: after the response, this isolate's counts go to the health object. */
+/** The proxy, counted: this isolate's counts go to the health object after the response, batched (metrics.ts). */
 export async function meteredProxy(c: Context<RouterEnv>): Promise<Response> {
   const meter = new Meter();
   const close = (status: number, thrown: boolean) => {
     countLocally(meter.close(status, thrown));
-    c.executionCtx.waitUntil(flushMetrics((samples) => healthObject(c.env).addMetrics(samples)));
+    handOverIfDue(
+      (promise) => c.executionCtx.waitUntil(promise),
+      (samples) => healthObject(c.env).addMetrics(samples),
+    );
   };
   try {
     const response = await proxy(c, meter);

@@ -7,7 +7,7 @@ import {
 } from "@memoria/sync-core";
 import type { Context } from "hono";
 import { type RouterBindings, routerConfig } from "./config.js";
-import { ROUTER_METRIC_HELP } from "./metrics.js";
+import { flushMetrics, ROUTER_METRIC_HELP } from "./metrics.js";
 import { healthObject } from "./shared-health.js";
 import type { RouterSnapshot } from "./snapshot.js";
 
@@ -23,7 +23,10 @@ const CIRCUIT_VALUE = { closed: 0, "half-open": 1, open: 2 } as const;
  */
 export async function metricsRoute(c: Context<RouterEnv>): Promise<Response> {
   await requireMonitor(c);
-  const { counters, snapshot } = await healthObject(c.env).metrics();
+  const health = healthObject(c.env);
+  // This isolate's own counts first, so a scrape shows every request it answered before.
+  await flushMetrics((samples) => health.addMetrics(samples));
+  const { counters, snapshot } = await health.metrics();
   // A counter that has never moved is still reported, at 0, so dashboards and alerts see it.
   const moved = new Set(counters.map((sample) => sample.name));
   const zeros = Object.entries(ROUTER_METRIC_HELP)

@@ -3,12 +3,15 @@ import type { MetricHelp, MetricSample } from "@memoria/sync-core";
 /**
  * The router's metrics. Where they live: a request counts into this isolate's memory
  * (no round trip on the request's path), and the counts are added to the RegionHealth
- * Durable Object after the response, in `waitUntil` (`flushMetrics`). The object keeps
- * the totals in its storage, so they are shared by every isolate, survive isolate
- * restarts and evictions, and only ever grow; `/metrics` reads them there. What an
- * isolate counted but had not yet handed over when it died is lost (one request's worth,
- * as the hand-over follows each response), never counted twice except when a hand-over
- * fails after the object applied it (then retried with the next).
+ * Durable Object after a response, in `waitUntil`: at most once per
+ * METRICS_HANDOVER_MS per isolate (`handOverIfDue`), and before a scrape this isolate
+ * answers (metrics-route.ts). The object keeps the totals in its storage, so they are
+ * shared by every isolate, survive isolate restarts and evictions, and only ever grow;
+ * `/metrics` reads them there. A busy isolate's counts arrive at most METRICS_HANDOVER_MS
+ * late; those of its last interval before it went quiet, with its next request. What an
+ * isolate counted but had not yet handed over when it was evicted is lost (at most one
+ * interval's worth), never counted twice except when a hand-over fails after the object
+ * applied it (then retried with the next).
  */
 export const ROUTER_METRIC_HELP: MetricHelp = {
   router_requests_total: [
@@ -53,14 +56,34 @@ export function seriesKey(sample: Pick<MetricSample, "name" | "labels">): string
   return JSON.stringify([sample.name, labels]);
 }
 
-/** Adds `samples` into `totals` (by series). */
+/** Adds `samples` into `totals` (by series). `totals` owns its entries: they are added to in place. */
 export function addSamples(totals: Map<string, MetricSample>, samples: readonly MetricSample[]) {
   for (const sample of samples) {
     if (sample.value === 0) continue;
-    const key = seriesKey(sample);
+    const key = knownSeriesKey(sample);
     const known = totals.get(key);
-    totals.set(key, { ...sample, value: (known?.value ?? 0) + sample.value });
+    if (known) known.value += sample.value;
+    else totals.set(key, { ...sample, labels: { ...sample.labels } });
   }
+}
+
+/**
+ * `seriesKey`, remembered by the labels in the order given: every request counts the same
+ * few series, and sorting and serializing each one's labels was most of a request's CPU
+ * in the router. Bounded, as label values come from configuration and status classes.
+ */
+const seriesKeys = new Map<string, string>();
+const MAX_REMEMBERED_SERIES = 10_000;
+
+function knownSeriesKey(sample: Pick<MetricSample, "name" | "labels">): string {
+  let quick = sample.name;
+  for (const name in sample.labels) quick += `\u0000${name}\u0000${sample.labels[name]}`;
+  let key = seriesKeys.get(quick);
+  if (key === undefined) {
+    key = seriesKey(sample);
+    if (seriesKeys.size < MAX_REMEMBERED_SERIES) seriesKeys.set(quick, key);
+  }
+  return key;
 }
 
 /** A histogram observation as counter increments: every bucket it falls in, sum and count. */
@@ -96,11 +119,39 @@ export function flushMetrics(send: (samples: MetricSample[]) => Promise<void>): 
     if (pending.size === 0) return;
     const batch = [...pending.values()];
     pending.clear();
-    await send(batch).catch(() => countLocally(batch));
+    try {
+      await send(batch);
+    } catch {
+      // Also a `send` that throws before it returns a promise (no health object bound).
+      countLocally(batch);
+    }
   });
   flushing = next;
   void next.finally(() => {
     if (flushing === next) flushing = undefined;
   });
   return next;
+}
+
+/** An isolate hands its counts to the health object at most once per this interval. */
+export const METRICS_HANDOVER_MS = 1_000;
+let lastHandoverAt = Number.NEGATIVE_INFINITY;
+
+/**
+ * After a request: hands this isolate's counts over (in `waitUntil`) unless it did less
+ * than METRICS_HANDOVER_MS ago, so a busy isolate calls the health object once per
+ * interval, not once per request. No timer waits out the interval: a request context kept
+ * alive for a second by one (`waitUntil`) handed connections a region had meanwhile
+ * closed back to the runtime's pool late, and a keyless write then met two dead
+ * connections (stale-connection.test.ts failed with a timer, passes without). So the
+ * counts of an isolate's last interval before it goes quiet go with its next request.
+ */
+export function handOverIfDue(
+  waitUntil: (promise: Promise<unknown>) => void,
+  send: (samples: MetricSample[]) => Promise<void>,
+  now = Date.now(),
+): void {
+  if (now - lastHandoverAt < METRICS_HANDOVER_MS) return;
+  lastHandoverAt = now;
+  waitUntil(flushMetrics(send));
 }

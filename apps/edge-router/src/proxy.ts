@@ -7,6 +7,7 @@ import { type OutboundRequest, outbound, stripHopByHop } from "./forward.js";
 import { placeOf } from "./geo.js";
 import { Meter } from "./meter.js";
 import { isReplayable, type Plan, planRoute } from "./plan.js";
+import { answerChanges } from "./region-state.js";
 import { currentSnapshot, healthObject, markLocally } from "./shared-health.js";
 import type { FailoverRecord, RegionView } from "./snapshot.js";
 import { judge, NO_CHARGES, type Tally } from "./verdict.js";
@@ -20,7 +21,8 @@ interface Trip {
   /** The Accept-Encoding the client itself sent (encoding.ts), for the answer's coding. */
   acceptEncoding: string | null;
   plan: Plan;
-  health: ReturnType<typeof healthObject>;
+  /** The shared health object, reached only when the request needs it (a trial, a charge, a failover). */
+  health: () => ReturnType<typeof healthObject>;
   waitUntil: (promise: Promise<unknown>) => void;
   log: Logger;
   /** What metrics.ts counts of this request. */
@@ -41,15 +43,16 @@ interface Trip {
 export async function proxy(c: Context<RouterEnv>, meter = new Meter()): Promise<Response> {
   const bindings = c.env as unknown as Record<string, unknown>;
   const { config, regions, log } = routerConfig(bindings);
+  const waitUntil = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
   const request = await outbound(c.req.raw, config.router.max_body_bytes);
-  const plan = planRoute(await currentSnapshot(c.env), request, placeOf(c.req.raw.cf));
+  const plan = planRoute(await currentSnapshot(c.env, waitUntil), request, placeOf(c.req.raw.cf));
   const trip: Trip = {
     request,
     path: new URL(c.req.url).pathname,
     acceptEncoding: clientAcceptEncoding(c.req.raw),
     plan,
-    health: healthObject(c.env),
-    waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+    health: () => healthObject(c.env),
+    waitUntil,
     log,
     meter,
     failures: [],
@@ -57,7 +60,7 @@ export async function proxy(c: Context<RouterEnv>, meter = new Meter()): Promise
   };
   const replayable = isReplayable(request);
   for (const region of plan.candidates) {
-    if (region.circuit === "half-open" && !(await trip.health.claimTrial(region.id))) continue;
+    if (region.circuit === "half-open" && !(await trip.health().claimTrial(region.id))) continue;
     const link = linkTo(regionConfig(regions, region.id), bindings);
     const sentAt = Date.now();
     const result = await attempt(link, request, config.router.request_timeout_ms, replayable);
@@ -108,8 +111,9 @@ async function follow(
 /** Opens `regionId`'s circuit: at once in this isolate, and in the shared health object. */
 function charge(trip: Trip, regionId: string): void {
   const reason = trip.failures.find((f) => f.region === regionId)?.reason ?? "failed";
-  markLocally(regionId, "open");
-  trip.waitUntil(trip.health.reportFailure(regionId, reason));
+  const report = trip.health().reportFailure(regionId, reason);
+  markLocally(regionId, "open", report);
+  trip.waitUntil(report);
 }
 
 function logResend(trip: Trip, region: RegionView, result: Attempt): void {
@@ -126,9 +130,11 @@ function answer(trip: Trip, region: RegionView, upstream: Response): Response {
   const tried = trip.failures.filter((f) => f.region !== region.id);
   trip.meter.served(region.id, tried.length > 0);
   if (upstream.status < 500) {
-    if (region.circuit !== "closed" || !region.healthy) {
-      markLocally(region.id, "closed");
-      trip.waitUntil(trip.health.reportSuccess(region.id));
+    // A healthy region's answer changes nothing: no call to the health object.
+    if (answerChanges(region)) {
+      const report = trip.health().reportSuccess(region.id);
+      markLocally(region.id, "closed", report);
+      trip.waitUntil(report);
     }
     // Only a failure seen now is a failover event; passing over an open circuit is routine.
     if (tried.length > 0) recordFailover(trip, region, tried);
@@ -155,7 +161,7 @@ function recordFailover(
   };
   trip.log.info("router.failover", { ...record });
   trip.meter.failover(record.from, record.to);
-  trip.waitUntil(trip.health.recordFailover(record));
+  trip.waitUntil(trip.health().recordFailover(record));
 }
 
 /** A write that may not go to another region, and its region did not answer. */

@@ -5,6 +5,7 @@ import { afterFailure } from "./breaker.js";
 import {
   afterProbe,
   afterRequestSuccess,
+  answerChanges,
   initialState,
   NOT_READY,
   viewOf,
@@ -165,5 +166,20 @@ describe("region state after a request it answered", () => {
     };
     const after = afterRequestSuccess(failed);
     expect(after).toMatchObject({ healthy: true, lastError: null, circuit: "closed" });
+  });
+});
+
+describe("whether an answer is news to the health object", () => {
+  it("only for an open or half-open circuit, or a region a request failure left unhealthy", () => {
+    const view = (circuit: string, healthy: boolean, lastError: string | null) => ({
+      circuit,
+      healthy,
+      lastError,
+    });
+    expect(answerChanges(view("closed", true, null))).toBe(false);
+    expect(answerChanges(view("closed", false, NOT_READY))).toBe(false);
+    expect(answerChanges(view("closed", false, "connection failed"))).toBe(true);
+    expect(answerChanges(view("half-open", false, "connection failed"))).toBe(true);
+    expect(answerChanges(view("open", false, null))).toBe(true);
   });
 });

@@ -124,7 +124,21 @@ export function writerOf(states: ReadonlyArray<{ id: string; state: RegionState 
  * not-ready region stays behind the ready ones until a probe finds it ready.
  */
 export function afterRequestSuccess(state: RegionState): RegionState {
-  if (state.circuit === "closed" && state.healthy) return state;
+  if (!answerChanges(state)) return state;
   const answered = { ...state, ...afterSuccess(state) };
   return state.lastError === NOT_READY ? answered : { ...answered, healthy: true, lastError: null };
+}
+
+/**
+ * Whether an answer below 500 changes anything for the region (`afterRequestSuccess`): only
+ * when its circuit is not closed, or a request's failure left it unhealthy. So the router
+ * reports an answer to the health object only then, and a healthy region's answer costs
+ * nothing beyond the request itself.
+ */
+export function answerChanges(region: {
+  circuit: string;
+  healthy: boolean;
+  lastError: string | null;
+}): boolean {
+  return region.circuit !== "closed" || (!region.healthy && region.lastError !== NOT_READY);
 }

@@ -1,26 +1,31 @@
 /**
- * Propagation latency A→B through two gateways in workerd, per backend: `writes` memories
- * posted to region-a at a steady rate; for each, the time from its commit in A's store to
- * its commit in B's store (both stamped by the same Postgres clock, so no clock skew).
- * Reports p50/p99 beside the raw cost of one write in A measured in the same run.
+ * Propagation A→B through two gateways in workerd, per backend, against the floor:
+ * 1. the floor first: the raw round trip through the same local endpoints (`floor.ts`);
+ * 2. `writes` memories posted to region-a at a steady rate; for each, the time from its
+ *    commit in A's store to its commit in B's store (both stamped by the same Postgres
+ *    clock), p50/p99 and as a multiple of the floor (`x_floor`);
+ * 3. where that time goes (`spans_ms`, `bench/spans.ts`), B's own per-stage cycle times
+ *    when it exports them, and CPU-seconds per 1,000 events (workerd + this process).
  */
-import { mkdir, writeFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
 import { startLocalServices } from "@memoria/local-services";
-import { SYNC_BACKENDS } from "@memoria/sync-core";
+import { SYNC_BACKENDS, type SyncBackend } from "@memoria/sync-core";
 import { Pool } from "pg";
+import { deleteKeys, topologyLeftovers } from "../../../test/bench/cleanup.js";
+import { cpuSpent, sampleCpu } from "../../../test/bench/cpu.js";
+import { type Floor, postgresFloor, redisFloor } from "../../../test/bench/floor.js";
+import { writeResults } from "../../../test/bench/results.js";
+import { multiples, quantiles, round } from "../../../test/bench/stats.js";
+import { eventMarks, spans } from "./bench/spans.js";
+import { readStageCounters, stageMeans } from "./bench/stages.js";
+import { pacedWrites } from "./bench/writes.js";
 import { bundleGateway } from "./bundle.js";
-import { startTopology } from "./topology.js";
+import { type LocalEndpoints, startTopology, type Topology } from "./topology.js";
 
 const WRITES = Number(process.env.BENCH_WRITES ?? 500);
 const RATE = Number(process.env.BENCH_RATE ?? 50);
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[
-    Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
-  ] as number;
-}
+const FLOOR_TRIES = Number(process.env.BENCH_FLOOR_TRIES ?? 300);
+/** Untimed writes first, each region's isolate and connections warm. */
+const WARMUP_WRITES = 5;
 
 const services = await startLocalServices({
   redisUrl: process.env.MEMORIA_TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
@@ -28,82 +33,99 @@ const services = await startLocalServices({
 });
 const { upstash, neon, postgres } = services;
 if (!upstash || !neon || !postgres) throw new Error("local services incomplete");
+const endpoints: LocalEndpoints = { upstash, neon, postgresUrl: postgres.url };
 const pg = new Pool({ connectionString: postgres.url, max: 2 });
-await bundleGateway();
-const results: Record<string, unknown> = {};
-try {
-  for (const backend of SYNC_BACKENDS) {
-    const id = `bp${crypto.randomUUID().replace(/-/g, "").slice(0, 8)}`;
-    const topology = await startTopology({
-      backend,
-      endpoints: { upstash, neon, postgresUrl: postgres.url },
-      id,
-      apiKey: "bench-api-key-0123456789abcdef",
-      signingKeys: { k1: "bench-signing-key-0123456789abcdef-0001" },
-    });
-    try {
-      const writeMs: number[] = [];
-      const ids: string[] = [];
-      const started = performance.now();
-      for (let i = 0; i < WRITES; i++) {
-        const due = started + (i * 1000) / RATE;
-        const wait = due - performance.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        const t0 = performance.now();
-        const response = await fetch(`${topology.a.url}/memory`, {
-          method: "POST",
-          headers: { "content-type": "application/json", "x-api-key": topology.apiKey },
-          body: JSON.stringify({ text: `bench ${i}`, y: 5 }),
-        });
-        if (response.status !== 201)
-          throw new Error(`write ${i}: ${response.status} ${await response.text()}`);
-        ids.push(((await response.json()) as { memory: { id: string } }).memory.id);
-        writeMs.push(performance.now() - t0);
-      }
-      // Wait until B holds them all (bounded), then read both stores' commit times.
-      const deadline = Date.now() + 60_000;
-      while (Date.now() < deadline) {
-        const { rows } = await pg.query(
-          `select count(*)::int as n from store_b_${id}.memories where id = any($1)`,
-          [ids],
-        );
-        if (rows[0].n === ids.length) break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      const { rows } = await pg.query(
-        `select extract(epoch from (b.created_at - a.created_at)) * 1000 as ms
-         from store_a_${id}.memories a join store_b_${id}.memories b using (namespace, id) where a.id = any($1)`,
+
+/** Each backend's floor: the round trip its transport cannot beat. */
+const FLOORS: Record<SyncBackend, () => Promise<Floor>> = {
+  redis: () => redisFloor(upstash, FLOOR_TRIES),
+  postgres: () => postgresFloor(neon, postgres.url, FLOOR_TRIES),
+};
+
+/** Bounded wait until B's store holds every id. */
+async function waitForB(topology: Topology, ids: string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    // B creates its schema on its first request or cycle: "no such table" means not yet.
+    const { rows } = await pg
+      .query(
+        `select count(*)::int as n from ${topology.vars.b.STORE_SCHEMA}.memories where id = any($1)`,
         [ids],
-      );
-      const latencies = rows.map((row) => Number(row.ms));
-      if (latencies.length !== WRITES)
-        throw new Error(`${backend}: only ${latencies.length} of ${WRITES} writes reached B`);
-      results[backend] = {
-        writes: WRITES,
-        rate_per_s: RATE,
-        propagation_ms: {
-          p50: Math.round(percentile(latencies, 50)),
-          p99: Math.round(percentile(latencies, 99)),
-          max: Math.round(Math.max(...latencies)),
-        },
-        write_request_ms: {
-          p50: Math.round(percentile(writeMs, 50)),
-          p99: Math.round(percentile(writeMs, 99)),
-        },
-      };
-      console.log(`${backend}: ${JSON.stringify(results[backend])}`);
-    } finally {
-      await topology.stop();
-      await pg.query(
-        `drop schema if exists store_a_${id} cascade; drop schema if exists store_b_${id} cascade; drop schema if exists sync_${id} cascade`,
-      );
-    }
+      )
+      .catch(() => ({ rows: [{ n: -1 }] }));
+    if (rows[0].n === ids.length) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  const dir = fileURLToPath(new URL("../../../test/bench/results/", import.meta.url));
-  await mkdir(dir, { recursive: true });
-  const file = `${dir}propagation-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
-  await writeFile(file, `${JSON.stringify({ at: new Date().toISOString(), results }, null, 2)}\n`);
-  console.log(`written ${file}`);
+}
+
+/** The measured run on one started topology: writes, spans, cycle stages, CPU. */
+async function measure(backend: SyncBackend, topology: Topology, floor: Floor) {
+  const warm = await pacedWrites(topology.a.url, topology.apiKey, WARMUP_WRITES, RATE, "warm");
+  await waitForB(topology, warm.ids);
+  const stagesBefore = await readStageCounters(topology.b.url, topology.monitorKey);
+  const cpuBefore = await sampleCpu();
+  const writes = await pacedWrites(topology.a.url, topology.apiKey, WRITES, RATE);
+  await waitForB(topology, writes.ids);
+  const cpu = cpuSpent(cpuBefore, await sampleCpu());
+  const stages = stageMeans(
+    stagesBefore,
+    await readStageCounters(topology.b.url, topology.monitorKey),
+  );
+  const marks = await eventMarks(pg, { backend, topology, endpoints }, writes.sentAt);
+  if (marks.length !== WRITES)
+    throw new Error(`${backend}: only ${marks.length} of ${WRITES} writes reached B`);
+  const latencies = marks.map((m) => m.bCommit - m.aCommit);
+  const propagation = quantiles(latencies, 1);
+  const writeRequest = quantiles(writes.requestMs, 1);
+  const per1000 = (seconds: number) => round((seconds / WRITES) * 1000, 3);
+  return {
+    writes: WRITES,
+    rate_per_s: RATE,
+    propagation_ms: { ...propagation, max: round(Math.max(...latencies), 1) },
+    write_request_ms: writeRequest,
+    floor_ms: { p50: floor.p50, p99: floor.p99 },
+    x_floor: multiples(propagation, floor),
+    spans_ms: spans(marks),
+    cpu_s_per_1000_events: {
+      workerd: per1000(cpu.workerd_s),
+      bench_process_endpoints_and_client: per1000(cpu.bench_process_s),
+      total: per1000(cpu.total_s),
+    },
+    ...(stages ? { b_cycle_stages: stages } : {}),
+  };
+}
+
+async function runBackend(backend: SyncBackend, floor: Floor) {
+  const id = `bp${crypto.randomUUID().replace(/-/g, "").slice(0, 8)}`;
+  const topology = await startTopology({
+    backend,
+    endpoints,
+    id,
+    apiKey: "bench-api-key-0123456789abcdef",
+    signingKeys: { k1: "bench-signing-key-0123456789abcdef-0001" },
+  });
+  try {
+    return await measure(backend, topology, floor);
+  } finally {
+    await topology.stop();
+    const leftovers = topologyLeftovers(topology);
+    for (const schema of leftovers.schemas)
+      await pg.query(`drop schema if exists ${schema} cascade`);
+    await deleteKeys(endpoints.upstash, leftovers.keys);
+  }
+}
+
+try {
+  await bundleGateway();
+  const floor: Partial<Record<SyncBackend, Floor>> = {};
+  for (const backend of SYNC_BACKENDS) floor[backend] = await FLOORS[backend]();
+  console.log(`floor: ${JSON.stringify(floor)}`);
+  const results: Partial<Record<SyncBackend, unknown>> = {};
+  for (const backend of SYNC_BACKENDS) {
+    results[backend] = await runBackend(backend, floor[backend] as Floor);
+    console.log(`${backend}: ${JSON.stringify(results[backend])}`);
+  }
+  console.log(`written ${await writeResults("propagation", { floor, results })}`);
 } finally {
   await pg.end();
   await services.stop();

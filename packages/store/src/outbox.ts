@@ -1,7 +1,8 @@
 import type { SyncEvent, SyncTransport } from "@memoria/sync-core";
 import type { StoreContext } from "./context.js";
-import { addCounters } from "./counters.js";
-import { inTransaction, withClient } from "./sql.js";
+import { counterUpsert } from "./counters.js";
+import { inTransaction, type SqlClient, withClient } from "./sql.js";
+import { SqlParams, writeTogether } from "./statement.js";
 
 export interface RelayReport {
   published: number;
@@ -15,7 +16,9 @@ export interface RelayReport {
  * (a transaction-scoped advisory lock; a second relay returns at once), so events reach
  * the transport in outbox order. A relay that dies after publishing but before marking
  * leaves them to be published again, and receivers deduplicate by event id. A transport
- * failure leaves every row in place.
+ * failure leaves every row in place. On the hot path (a write just committed) this is
+ * five statements: the `exists`, then `begin`, the lock with the rows, the marks with the
+ * counter, `commit`.
  */
 export async function relayOutbox(
   ctx: StoreContext,
@@ -25,40 +28,17 @@ export async function relayOutbox(
   // Most cycles find nothing to send (a peer's hint woke this region to consume): one
   // statement says so, instead of a transaction, a lock and a count.
   if (!(await hasUnpublished(ctx))) return { published: 0, remaining: 0 };
-  let published = 0;
-  let error: string | undefined;
   try {
-    published = await inTransaction(ctx.pool, async (client) => {
-      // One relay per region at a time, so the transport sees events in outbox order
-      // (what makes an applied-HLC watermark mean "everything before it too").
-      const { rows: lock } = await client.query(
-        "select pg_try_advisory_xact_lock(hashtext($1)) as ok",
-        [`memoria-relay:${ctx.schema}`],
-      );
-      if (lock[0]?.ok !== true) return 0;
-      const { rows } = await client.query(
-        `select seq, body from ${ctx.s}.outbox where published_at is null order by seq limit $1 for update skip locked`,
-        [limit],
-      );
-      if (rows.length === 0) return 0;
-      const events = rows.map((row) => JSON.parse(row.body as string) as SyncEvent);
-      await transport.publish(events);
-      await client.query(
-        `update ${ctx.s}.outbox set published_at = now(), attempts = attempts + 1, last_error = null where seq = any($1::bigint[])`,
-        [rows.map((row) => row.seq)],
-      );
-      logPublished(ctx, events);
-      await addCounters(client, ctx.s, [
-        {
-          name: "sync_events_published_total",
-          labels: { backend: transport.backend },
-          by: rows.length,
-        },
-      ]);
-      return rows.length;
-    });
+    const relayed = await inTransaction(ctx.pool, (client) =>
+      publishLocked(ctx, client, transport, limit),
+    );
+    // Left behind: past the limit, or another relay holds the lock. A write committed
+    // meanwhile kicks its own cycle, so a short batch leaves nothing to count.
+    const remaining =
+      relayed.locked && relayed.published < limit ? 0 : await countUnpublished(ctx).catch(() => -1);
+    return { published: relayed.published, remaining };
   } catch (failure) {
-    error = (failure as Error).message;
+    const error = (failure as Error).message;
     await withClient(ctx.pool, (client) =>
       client.query(
         `update ${ctx.s}.outbox set attempts = attempts + 1, last_error = $1
@@ -66,9 +46,51 @@ export async function relayOutbox(
         [error, limit],
       ),
     ).catch(() => undefined);
+    return { published: 0, remaining: await countUnpublished(ctx).catch(() => -1), error };
   }
-  const remaining = await countUnpublished(ctx).catch(() => -1);
-  return error === undefined ? { published, remaining } : { published, remaining, error };
+}
+
+/** Inside the relay's transaction: take the lock and the rows, publish, mark and count. */
+async function publishLocked(
+  ctx: StoreContext,
+  client: SqlClient,
+  transport: SyncTransport,
+  limit: number,
+): Promise<{ locked: boolean; published: number }> {
+  // One relay per region at a time, so the transport sees events in outbox order (what
+  // makes an applied-HLC watermark mean "everything before it too"); the lock and the
+  // rows in one round trip.
+  const { rows } = await client.query(
+    `select lock.ok, o.seq, o.body
+     from (select pg_try_advisory_xact_lock(hashtext($1)) as ok) as lock
+     left join lateral (
+       select seq, body from ${ctx.s}.outbox
+       where lock.ok and published_at is null order by seq limit $2 for update skip locked
+     ) as o on true`,
+    [`memoria-relay:${ctx.schema}`, limit],
+  );
+  const locked = rows[0]?.ok === true;
+  const taken = rows.filter((row) => row.seq !== null);
+  if (taken.length === 0) return { locked, published: 0 };
+  const events = taken.map((row) => JSON.parse(row.body as string) as SyncEvent);
+  await transport.publish(events);
+  const params = new SqlParams();
+  const marks = `update ${ctx.s}.outbox set published_at = now(), attempts = attempts + 1, last_error = null
+    where seq = any(${params.add(taken.map((row) => row.seq))}::bigint[])`;
+  const counted = counterUpsert(
+    ctx.s,
+    [
+      {
+        name: "sync_events_published_total",
+        labels: { backend: transport.backend },
+        by: taken.length,
+      },
+    ],
+    params,
+  );
+  await writeTogether(client, params, [marks, counted]);
+  logPublished(ctx, events);
+  return { locked, published: taken.length };
 }
 
 /**
