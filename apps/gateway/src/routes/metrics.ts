@@ -36,7 +36,10 @@ export const METRIC_HELP: MetricHelp = {
     "counter",
     "Verified events that could not be applied, quarantined as dead letters, by origin.",
   ],
-  sync_cycles_total: ["counter", "Sync cycles (relay + consume) this region's puller and cron ran."],
+  sync_cycles_total: [
+    "counter",
+    "Sync cycles (relay + consume) this region's puller and cron ran.",
+  ],
   sync_cycle_stage_seconds_total: [
     "counter",
     "Wall seconds sync cycles spent per stage: relay (outbox to transport), wake (hints to peers), consume (pull, verify, apply, ack).",
