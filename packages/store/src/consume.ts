@@ -51,8 +51,9 @@ export async function applyMessages(
   messages: readonly TransportMessage[],
   keyring: Keyring,
 ): Promise<MessagesReport> {
-  const { valid, rejections } = await checkMessages(messages, keyring);
+  const { valid, rejections, echoes } = await checkMessages(messages, keyring, ctx.region);
   const report = await applyEvents(ctx, valid);
+  report.counts.echo += echoes;
   if (rejections.length > 0) {
     await inTransaction(ctx.pool, (client) => addCounters(client, ctx.s, rejections));
     if (ctx.log.enabled("DEBUG"))
@@ -64,26 +65,39 @@ export async function applyMessages(
 /**
  * Parses and verifies each entry: the events to apply (in the order read), and a counter
  * for each one refused. The signatures are checked concurrently: WebCrypto works off the
- * caller's thread, and one await per entry would leave it idle between them.
+ * caller's thread, and one await per entry would leave it idle between them. Entries
+ * whose origin is `self` — this region's own writes, which every region reads back from
+ * the shared transport — are only counted (`echoes`): they would be dropped after the
+ * check anyway, so neither their signature nor the ledger is worth a cycle.
  */
 export async function checkMessages(
   messages: readonly TransportMessage[],
   keyring: Keyring,
-): Promise<{ valid: SyncEvent[]; rejections: Array<{ name: string; labels: Labels }> }> {
-  const checked = await Promise.all(messages.map((message) => checkMessage(message, keyring)));
+  self?: string,
+): Promise<{
+  valid: SyncEvent[];
+  rejections: Array<{ name: string; labels: Labels }>;
+  echoes: number;
+}> {
+  const checked = await Promise.all(
+    messages.map((message) => checkMessage(message, keyring, self)),
+  );
   const valid: SyncEvent[] = [];
   const rejections: Array<{ name: string; labels: Labels }> = [];
+  let echoes = 0;
   for (const outcome of checked) {
-    if ("event" in outcome) valid.push(outcome.event);
+    if (outcome === "echo") echoes++;
+    else if ("event" in outcome) valid.push(outcome.event);
     else rejections.push(outcome.rejection);
   }
-  return { valid, rejections };
+  return { valid, rejections, echoes };
 }
 
 async function checkMessage(
   message: TransportMessage,
   keyring: Keyring,
-): Promise<{ event: SyncEvent } | { rejection: { name: string; labels: Labels } }> {
+  self: string | undefined,
+): Promise<{ event: SyncEvent } | { rejection: { name: string; labels: Labels } } | "echo"> {
   const parsed = parseEvent(message.body);
   if (!parsed.success)
     return {
@@ -92,6 +106,7 @@ async function checkMessage(
         labels: { origin: "unknown", reason: "malformed" },
       },
     };
+  if (parsed.data.origin === self) return "echo";
   const check = await verifyEvent(parsed.data, keyring);
   if (!check.ok)
     return {

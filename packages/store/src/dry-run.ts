@@ -18,10 +18,11 @@ export async function classifyMessages(
   messages: readonly TransportMessage[],
   keyring: Keyring,
 ): Promise<MessagesReport> {
-  const { valid, rejections } = await checkMessages(messages, keyring);
+  const { valid, rejections, echoes } = await checkMessages(messages, keyring, ctx.region);
   const report = await retrying(() =>
     withClient(ctx.pool, (client) => applyRolledBack(client, ctx, valid)),
   );
+  report.counts.echo += echoes;
   return { rejected: rejections.length, apply: report.counts };
 }
 

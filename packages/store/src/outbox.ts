@@ -16,7 +16,8 @@ export interface RelayReport {
  * (a transaction-scoped advisory lock; a second relay returns at once), so events reach
  * the transport in outbox order. A relay that dies after publishing but before marking
  * leaves them to be published again, and receivers deduplicate by event id. A transport
- * failure leaves every row in place. On the hot path (a write just committed) this is
+ * failure leaves every row in place. `onPublished` runs as soon as the transport took the
+ * events (the wake-up hints go then, not after the marks). On the hot path (a write just committed) this is
  * five statements: the `exists`, then `begin`, the lock with the rows, the marks with the
  * counter, `commit`.
  */
@@ -24,13 +25,14 @@ export async function relayOutbox(
   ctx: StoreContext,
   transport: SyncTransport,
   limit = 500,
+  onPublished?: () => void,
 ): Promise<RelayReport> {
   // Most cycles find nothing to send (a peer's hint woke this region to consume): one
   // statement says so, instead of a transaction, a lock and a count.
   if (!(await hasUnpublished(ctx))) return { published: 0, remaining: 0 };
   try {
     const relayed = await inTransaction(ctx.pool, (client) =>
-      publishLocked(ctx, client, transport, limit),
+      publishLocked(ctx, client, transport, limit, onPublished),
     );
     // Left behind: past the limit, or another relay holds the lock. A write committed
     // meanwhile kicks its own cycle, so a short batch leaves nothing to count.
@@ -56,6 +58,7 @@ async function publishLocked(
   client: SqlClient,
   transport: SyncTransport,
   limit: number,
+  onPublished: (() => void) | undefined,
 ): Promise<{ locked: boolean; published: number }> {
   // One relay per region at a time, so the transport sees events in outbox order (what
   // makes an applied-HLC watermark mean "everything before it too"); the lock and the
@@ -74,6 +77,8 @@ async function publishLocked(
   if (taken.length === 0) return { locked, published: 0 };
   const events = taken.map((row) => JSON.parse(row.body as string) as SyncEvent);
   await transport.publish(events);
+  // On the transport now: peers may be told before the rows are marked.
+  onPublished?.();
   const params = new SqlParams();
   const marks = `update ${ctx.s}.outbox set published_at = now(), attempts = attempts + 1, last_error = null
     where seq = any(${params.add(taken.map((row) => row.seq))}::bigint[])`;

@@ -1,3 +1,4 @@
+import { STATUS_RANK } from "@memoria/sync-core";
 import type { StoreContext } from "./context.js";
 import {
   CONTENT,
@@ -121,11 +122,21 @@ export function recordUpsert(
   params: SqlParams,
 ): string | undefined {
   if (records.length === 0) return undefined;
-  // A peer's write lands only over an older state. The merge decided on the rows the claim
-  // locked, but a record that did not exist yet had no row to lock: a concurrent apply
-  // (the live consumer and a catch-up) may have inserted it since, and it may be newer.
+  // A peer's write lands only over a state the merge ranks below it (status rank, then
+  // HLC). The merge decided on the rows the claim locked, but a record that did not exist
+  // yet had no row to lock: a concurrent apply (the live consumer and a catch-up) may have
+  // inserted it since, and it may be the winner.
   return `${UPSERT(s, params.add(recordsJson(records)))}
-    where ${s}.memories.hlc <= excluded.hlc`;
+    where (${statusRank("excluded.status")}, excluded.hlc)
+      >= (${statusRank(`${s}.memories.status`)}, ${s}.memories.hlc)`;
+}
+
+/** `mergeRecord`'s status rank in SQL, from the one table sync-core keeps. */
+function statusRank(column: string): string {
+  const cases = Object.entries(STATUS_RANK).map(
+    ([status, rank]) => `when '${status}' then ${rank}`,
+  );
+  return `(case ${column} ${cases.join(" ")} end)`;
 }
 
 function recordsJson(records: readonly RecordRow[]): string {

@@ -87,7 +87,8 @@ function syncOperations(ctx: StoreContext) {
     countDeadLetters: () => countDeadLetters(ctx),
     retryDeadLetter: (id: string) => retryDeadLetter(ctx, id),
     discardDeadLetter: (id: string) => discardDeadLetter(ctx, id),
-    relayOutbox: (transport: SyncTransport, limit?: number) => relayOutbox(ctx, transport, limit),
+    relayOutbox: (transport: SyncTransport, limit?: number, onPublished?: () => void) =>
+      relayOutbox(ctx, transport, limit, onPublished),
     consumeOnce: (transport: SyncTransport, keyring: Keyring, limit?: number) =>
       consumeOnce(ctx, transport, keyring, limit),
     runDecrement: (date: string, fencingToken: number) => runDecrement(ctx, date, fencingToken),

@@ -180,6 +180,7 @@ export {
   type RecordData,
   type RecordState,
   type RecordStatus,
+  STATUS_RANK,
 } from "./merge.js";
 export {
   FULL_BAND,

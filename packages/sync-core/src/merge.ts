@@ -54,7 +54,12 @@ export interface DecrementMark {
   hlc: string;
 }
 
-const STATUS_RANK: Record<RecordStatus, number> = { live: 0, redacted: 0, deleted: 1 };
+/** A record state's rank in the merge, before its HLC: a tombstone outranks any other state. */
+export const STATUS_RANK: Readonly<Record<RecordStatus, number>> = {
+  live: 0,
+  redacted: 0,
+  deleted: 1,
+};
 
 /**
  * The winner of two states of one record: a tombstone beats everything; otherwise the

@@ -16,21 +16,15 @@ export interface CycleReport {
   error?: string;
 }
 
-/** A cycle's stages: `relay` (outbox to transport), `wake` (hints to peers, alongside the consume), `consume` (pull, verify, apply, ack). */
+/** A cycle's stages: `relay` (outbox to transport), `wake` (hints to peers), `consume` (pull, verify, apply, ack). */
 export type CycleStage = "relay" | "wake" | "consume";
 
 /** Budget of one cycle, so a long backlog never holds an alarm or a cron past its limits. */
 const MAX_PULLS = 10;
 const PULL_LIMIT = 200;
 
-/**
- * One sync step for a region: publish what the outbox holds and, if anything went out,
- * tell the peers (they pull at once instead of at their next poll); meanwhile apply what
- * peers published, until caught up or out of budget. Safe to run concurrently (outbox
- * rows are locked while published; apply is idempotent).
- */
-export async function runSyncCycle(services: Services): Promise<CycleReport> {
-  const report: CycleReport = {
+export function emptyReport(): CycleReport {
+  return {
     at: new Date().toISOString(),
     published: 0,
     applied: 0,
@@ -40,28 +34,68 @@ export async function runSyncCycle(services: Services): Promise<CycleReport> {
     more: false,
     stages_ms: { relay: 0, wake: 0, consume: 0 },
   };
-  if (!services.transport) return report;
-  const errors: string[] = [];
-  // Relay and consume touch different rows and hold a connection each: they run side by side.
-  const relayed = timed(report, "relay", () => relay(services, report, errors)).then(() =>
-    report.published > 0 ? timed(report, "wake", () => wake(services)) : undefined,
-  );
-  await Promise.all([relayed, timed(report, "consume", () => consume(services, report, errors))]);
-  if (errors.length > 0) report.error = errors.join("; ");
+}
+
+/**
+ * One sync step for a region: publish what the outbox holds (`relayStep`) while applying
+ * what peers published (`consumeStep`), then keep the report. Safe to run concurrently
+ * (outbox rows are locked while published; apply is idempotent). The cron runs it; the
+ * puller runs the two steps apart, so a local write's relay never waits on a consume.
+ */
+export async function runSyncCycle(services: Services): Promise<CycleReport> {
+  const report = emptyReport();
+  // Relay and consume touch different rows and hold a connection each: side by side.
+  await Promise.all([relayStep(services, report), consumeStep(services, report)]);
+  await recordCycle(services, report);
+  return report;
+}
+
+/**
+ * Publishes the outbox; the moment events are on the transport (before they are marked
+ * published) signed wake-up hints go to every peer, whose puller then pulls at once.
+ */
+export async function relayStep(services: Services, report: CycleReport): Promise<void> {
+  const { store, transport } = services;
+  if (!transport || !store.context.publishing) return;
+  let waking: Promise<void> | undefined;
+  await timed(report, "relay", async () => {
+    const relayed = await store.relayOutbox(transport, undefined, () => {
+      waking = timed(report, "wake", () => wake(services));
+    });
+    report.published += relayed.published;
+    if (relayed.error) addError(report, `publish: ${relayed.error}`);
+    if (relayed.remaining > 0) report.more = true;
+  });
+  await waking;
+}
+
+/** Pulls, verifies and applies peers' events until caught up or out of budget. */
+export async function consumeStep(services: Services, report: CycleReport): Promise<void> {
+  const { store, transport, keyring } = services;
+  if (!transport || !keyring) return;
+  await timed(report, "consume", async () => {
+    try {
+      for (let i = 0; i < MAX_PULLS; i++) {
+        const step = await store.consumeOnce(transport, keyring, PULL_LIMIT);
+        report.pulled += step.pulled;
+        report.rejected += step.rejected;
+        report.quarantined += step.apply.quarantined;
+        report.applied += step.apply.applied + step.apply["privacy-filtered"] + step.apply.redacted;
+        report.more ||= step.more;
+        if (!step.more) break;
+      }
+    } catch (error) {
+      addError(report, `consume: ${(error as Error).message}`);
+    }
+  });
+}
+
+/** Keeps the report for `/health/sync` and adds its stage times to the counters (one statement). */
+export async function recordCycle(services: Services, report: CycleReport): Promise<void> {
   const seconds = Object.fromEntries(
     Object.entries(report.stages_ms).map(([stage, ms]) => [stage, ms / 1000]),
   );
   await services.store.recordSyncCycle(report, seconds).catch(() => undefined);
-  return report;
-}
-
-async function relay(services: Services, report: CycleReport, errors: string[]): Promise<void> {
-  const { store, transport } = services;
-  if (!transport || !store.context.publishing) return;
-  const relayed = await store.relayOutbox(transport);
-  report.published = relayed.published;
-  if (relayed.error) errors.push(`publish: ${relayed.error}`);
-  if (relayed.remaining > 0) report.more = true;
 }
 
 function wake(services: Services): Promise<void> {
@@ -70,22 +104,8 @@ function wake(services: Services): Promise<void> {
   );
 }
 
-async function consume(services: Services, report: CycleReport, errors: string[]): Promise<void> {
-  const { store, transport, keyring } = services;
-  if (!transport || !keyring) return;
-  try {
-    for (let i = 0; i < MAX_PULLS; i++) {
-      const step = await store.consumeOnce(transport, keyring, PULL_LIMIT);
-      report.pulled += step.pulled;
-      report.rejected += step.rejected;
-      report.quarantined += step.apply.quarantined;
-      report.applied += step.apply.applied + step.apply["privacy-filtered"] + step.apply.redacted;
-      report.more ||= step.more;
-      if (!step.more) break;
-    }
-  } catch (error) {
-    errors.push(`consume: ${(error as Error).message}`);
-  }
+function addError(report: CycleReport, error: string): void {
+  report.error = report.error ? `${report.error}; ${error}` : error;
 }
 
 /** Wall time of one stage (in workerd the clock moves on I/O, which is what stages wait on). */

@@ -4,42 +4,53 @@ import type { Pool } from "@neondatabase/serverless";
 import { type Bindings, envSchema } from "../env.js";
 import { buildServices, type Services } from "../services.js";
 import { storePool } from "../store-pool/neon.js";
-import { runSyncCycle } from "./cycle.js";
+import { type CycleReport, consumeStep, emptyReport, recordCycle, relayStep } from "./cycle.js";
+import { SingleFlight } from "./single-flight.js";
 
 /** Poll fast while events flow, back off to this when idle. */
 export const POLL_MIN_MS = 100;
 export const POLL_MAX_MS = 5_000;
-/** The puller's own store connections: one relay and one consumer at a time need few. */
+/** The puller's own store connections: a relay and a consume at a time. */
 const PULLER_POOL_MAX = 2;
 
+/** What a kick asks for: publish this region's outbox, apply peers' events, or both. */
+export type SyncWork = "relay" | "consume" | "both";
+
 /**
- * One per region (`idFromName(region)`): the region's live sync loop. A kick (a local
- * write just committed, or a peer's wake-up hint) runs a cycle at once; kicks that come
- * while one runs share the next. Between kicks it polls from its alarm, every 100 ms while
- * events flow, doubling to 5 s while idle, and the cron sweep re-arms it if it ever stops.
- * A Durable Object keeps its I/O between calls, so the puller keeps its services — store
- * connections, transport client, config — across cycles, and rebuilds them when the
- * stored settings change or a cycle fails.
+ * One per region (`idFromName(region)`): the region's live sync loop. Relay and consume
+ * run apart, each one at a time (`SingleFlight`): a local write's kick relays at once
+ * without waiting on a consume, and a peer's wake-up hint consumes at once. Between kicks
+ * the alarm polls both, every 100 ms while events flow, doubling to 5 s while idle, and
+ * the cron re-arms it if it ever stops. A Durable Object keeps its I/O between calls, so
+ * the puller keeps its services — store connections, transport client, config — across
+ * runs, and rebuilds them when the stored settings change or a run fails.
  */
 export class SyncPuller extends DurableObject<Bindings> {
   /** The current poll interval: persisted so a restarted object keeps its pace. */
   private delay = POLL_MIN_MS;
-  #services: Services | undefined;
+  /** The pace last written to storage. */
+  #savedDelay: number | undefined;
+  #services: Promise<Services> | undefined;
   #pool: Pool | undefined;
-  #running: Promise<void> | undefined;
-  #again = false;
+  readonly #relay = new SingleFlight(() => this.#step("relay"));
+  readonly #consume = new SingleFlight(() => this.#step("consume"));
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     void ctx.blockConcurrencyWhile(async () => {
-      this.delay = (await ctx.storage.get<number>("delay")) ?? POLL_MIN_MS;
+      this.#savedDelay = await ctx.storage.get<number>("delay");
+      this.delay = this.#savedDelay ?? POLL_MIN_MS;
     });
   }
 
-  /** Events are waiting (a local write, a peer's hint): run a cycle now, then poll fast. */
-  async kick(): Promise<void> {
+  /** Events are waiting (a local write: `relay`; a peer's hint: `consume`): run now, then poll fast. */
+  async kick(work: SyncWork = "both"): Promise<void> {
     this.delay = POLL_MIN_MS;
-    await this.#runCycles();
+    await Promise.all([
+      work !== "consume" ? this.#relay.run() : undefined,
+      work !== "relay" ? this.#consume.run() : undefined,
+    ]);
+    await this.#schedule(this.delay);
   }
 
   /** Makes sure the loop is running (from the cron): arms the alarm only if none is set. */
@@ -48,30 +59,12 @@ export class SyncPuller extends DurableObject<Bindings> {
   }
 
   override async alarm(): Promise<void> {
-    await this.#runCycles();
+    await Promise.all([this.#relay.run(), this.#consume.run()]);
+    await this.#schedule(this.delay);
   }
 
-  /** Runs cycles until no kick is pending, one at a time, then arms the next poll. */
-  #runCycles(): Promise<void> {
-    if (this.#running) {
-      this.#again = true;
-      return this.#running;
-    }
-    this.#running = (async () => {
-      let next = POLL_MIN_MS;
-      do {
-        this.#again = false;
-        next = await this.#runCycle();
-      } while (this.#again || next === 0);
-      await this.#schedule(next);
-    })().finally(() => {
-      this.#running = undefined;
-    });
-    return this.#running;
-  }
-
-  /** One relay + consume cycle; returns how long to wait before the next. */
-  async #runCycle(): Promise<number> {
+  /** One relay or consume run, its report kept; the poll pace follows what it found. */
+  async #step(work: "relay" | "consume"): Promise<{ more: boolean }> {
     let services: Services;
     try {
       services = await this.#currentServices();
@@ -79,50 +72,77 @@ export class SyncPuller extends DurableObject<Bindings> {
       // No services means no configured logger: the default one (INFO) says why.
       createLogger().error("sync.services_unavailable", { error });
       await this.#drop();
-      return POLL_MAX_MS;
+      this.delay = POLL_MAX_MS;
+      return { more: false };
     }
     try {
-      const report = await runSyncCycle(services);
-      if (report.more) return 0;
-      if (report.published + report.pulled > 0) return POLL_MIN_MS;
-      return Math.min(POLL_MAX_MS, Math.max(POLL_MIN_MS, this.delay * 2));
+      const report = emptyReport();
+      await (work === "relay" ? relayStep(services, report) : consumeStep(services, report));
+      await recordCycle(services, report);
+      this.#pace(report);
+      return { more: report.more };
     } catch (error) {
-      services.log.error("sync.cycle_failed", { error });
+      services.log.error("sync.cycle_failed", { error, work });
       await this.#drop();
-      return POLL_MAX_MS;
+      this.delay = POLL_MAX_MS;
+      return { more: false };
     }
+  }
+
+  /** Fast while events flow, doubling while idle. */
+  #pace(report: CycleReport): void {
+    if (report.published + report.pulled > 0 || report.more) this.delay = POLL_MIN_MS;
+    else this.delay = Math.min(POLL_MAX_MS, Math.max(POLL_MIN_MS, this.delay * 2));
   }
 
   /** The kept services, rebuilt when the stored settings moved on (one statement to know). */
   async #currentServices(): Promise<Services> {
-    const kept = this.#services;
-    if (kept) {
-      const read = await kept.store.readSettingsIfChanged(kept.settingsVersion);
-      if (read.overrides === undefined) return kept;
-      await kept.close();
-    }
+    this.#services ??= this.#build(undefined);
+    const building = this.#services;
+    const kept = await building;
+    const read = await kept.store.readSettingsIfChanged(kept.settingsVersion);
+    if (read.overrides === undefined) return kept;
+    // The first run to see the change rebuilds; a concurrent one waits on the same build.
+    if (this.#services === building) this.#services = this.#build(kept);
+    return this.#services;
+  }
+
+  async #build(previous: Services | undefined): Promise<Services> {
+    await previous?.close();
     this.#pool ??= storePool(envSchema.parse(this.env), {
       max: PULLER_POOL_MAX,
       region: this.ctx.id.name ?? "unknown",
       user: "puller",
       onIdleError: (error) => createLogger().warn("db.idle_connection_lost", { error }),
     });
-    this.#services = await buildServices(this.env, { pool: this.#pool });
-    return this.#services;
+    return buildServices(this.env, { pool: this.#pool });
   }
 
-  /** After a failure: close everything, so the next cycle starts from fresh connections. */
+  /** After a failure: close everything, so the next run starts from fresh connections. */
   async #drop(): Promise<void> {
-    const services = this.#services;
+    const services = await this.#services?.catch(() => undefined);
     const pool = this.#pool;
     this.#services = undefined;
     this.#pool = undefined;
     await Promise.allSettled([services?.close(), pool?.end()]);
   }
 
+  /**
+   * The next poll, `delay` from now unless one is due sooner. Written without waiting for
+   * durability (`allowUnconfirmed`): a storage write holds the object's outgoing messages
+   * until it is durable, and the publish and the wake-up hints are outgoing messages; a
+   * lost pace or alarm only means the cron re-arms the loop.
+   */
   async #schedule(delay: number): Promise<void> {
-    if (delay !== this.delay) await this.ctx.storage.put("delay", delay);
-    this.delay = delay;
-    await this.ctx.storage.setAlarm(Date.now() + delay);
+    const quiet = { allowUnconfirmed: true };
+    if (delay !== this.#savedDelay) {
+      this.#savedDelay = delay;
+      await this.ctx.storage.put("delay", delay, quiet);
+    }
+    const due = Date.now() + delay;
+    const current = await this.ctx.storage.getAlarm();
+    // A time already past is the alarm now running: it does not count as the next one.
+    const pending = current !== null && current > Date.now() ? current : null;
+    if (pending === null || pending > due) await this.ctx.storage.setAlarm(due, quiet);
   }
 }

@@ -31,7 +31,7 @@ export function registerWakeRoute(app: GatewayApp): void {
   defineRoute(app, wakeRoute, async (c) => {
     const { keyring } = c.get("services");
     await openWakeHint(await c.req.text(), c.req.header(WAKE_SIGNATURE_HEADER), keyring);
-    kickSync(c, true);
+    kickSync(c, true, "consume");
     return new Response(null, { status: 202 });
   });
 }
