@@ -111,7 +111,7 @@ async function run(scenario: Scenario) {
     for (let n = 0; n < scenario.perPublisher; n++) {
       await store.createMemory({ text: `p${index}-${n}`, y: (n % 31) - 15, x: n });
       if (n % 50 === 49) {
-        const report = await store.relayOutbox(transport, 500);
+        const report = await store.relayOutbox(transport, { limit: 500 });
         if (report.error) relayErrors.push(report.error);
       }
     }
@@ -159,7 +159,7 @@ async function run(scenario: Scenario) {
   for (const [index, store] of publishers.entries()) {
     const transport = transports(`pub-${index}`);
     for (let guard = 0; guard < 100 && (await store.countUnpublished()) > 0; guard++) {
-      const report = await store.relayOutbox(transport, 1_000);
+      const report = await store.relayOutbox(transport, { limit: 1_000 });
       if (report.error) await sleep(100);
     }
     expect(await store.countUnpublished()).toBe(0);

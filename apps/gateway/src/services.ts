@@ -89,6 +89,7 @@ export async function buildServices(
     );
     logConfigWarnings(log, sync?.warnings ?? []);
     const transport = sync?.transport ?? null;
+    let leases: Services["leases"] | undefined;
     return {
       env,
       config,
@@ -96,7 +97,13 @@ export async function buildServices(
       store: makeStore(sql.pool, schema, config, keyring, transport !== null && keyring !== null),
       transport,
       keyring,
-      leases: sync ? { writer: sync.lease("writer"), scheduler: sync.lease("scheduler") } : null,
+      // Made on first use: most requests never touch a lease.
+      get leases() {
+        leases ??= sync
+          ? { writer: sync.lease("writer"), scheduler: sync.lease("scheduler") }
+          : null;
+        return leases;
+      },
       log,
       settingsVersion: effective.version,
       configWarnings: [...effective.warnings, ...(sync?.warnings ?? [])],

@@ -13,6 +13,7 @@ export async function recordSyncCycle(
   ctx: StoreContext,
   report: unknown,
   stageSeconds: Readonly<Record<string, number>>,
+  cycles = 1,
 ): Promise<void> {
   const params = new SqlParams();
   const metadata = `insert into ${ctx.s}.service_metadata (key, value)
@@ -21,7 +22,7 @@ export async function recordSyncCycle(
   const counters = counterUpsert(
     ctx.s,
     [
-      { name: "sync_cycles_total", by: 1 },
+      { name: "sync_cycles_total", by: cycles },
       ...Object.entries(stageSeconds).map(([stage, seconds]) => ({
         name: "sync_cycle_stage_seconds_total",
         labels: { stage },

@@ -11,25 +11,34 @@ export interface RelayReport {
   error?: string;
 }
 
+export interface RelayOptions {
+  /** Rows per relay. @default 500 */
+  limit?: number;
+  /** Runs as soon as the transport took the events, before they are marked published. */
+  onPublished?: () => void;
+  /** A write just queued events (its kick): skip the check that any wait. */
+  expectingEvents?: boolean;
+}
+
 /**
  * Publishes outbox rows in order, then marks them. One relay per region runs at a time
  * (a transaction-scoped advisory lock; a second relay returns at once), so events reach
  * the transport in outbox order. A relay that dies after publishing but before marking
  * leaves them to be published again, and receivers deduplicate by event id. A transport
- * failure leaves every row in place. `onPublished` runs as soon as the transport took the
- * events (the wake-up hints go then, not after the marks). On the hot path (a write just committed) this is
- * five statements: the `exists`, then `begin`, the lock with the rows, the marks with the
- * counter, `commit`.
+ * failure leaves every row in place. On the hot path (a write just committed, `expectingEvents`)
+ * this is four statements: `begin`, the lock with the rows, the marks with the counter,
+ * `commit`.
  */
 export async function relayOutbox(
   ctx: StoreContext,
   transport: SyncTransport,
-  limit = 500,
-  onPublished?: () => void,
+  options: RelayOptions = {},
 ): Promise<RelayReport> {
-  // Most cycles find nothing to send (a peer's hint woke this region to consume): one
-  // statement says so, instead of a transaction, a lock and a count.
-  if (!(await hasUnpublished(ctx))) return { published: 0, remaining: 0 };
+  const { limit = 500, onPublished } = options;
+  // A poll mostly finds nothing to send: one statement says so, instead of a transaction,
+  // a lock and a count. A relay a write asked for knows better.
+  if (!options.expectingEvents && !(await hasUnpublished(ctx)))
+    return { published: 0, remaining: 0 };
   try {
     const relayed = await inTransaction(ctx.pool, (client) =>
       publishLocked(ctx, client, transport, limit, onPublished),

@@ -19,7 +19,7 @@ import { classifyMessages } from "./dry-run.js";
 import type { MemoryFieldsInput, MemoryPatch } from "./memory.js";
 import { migrate } from "./migrations.js";
 import { countLiveByTeam } from "./namespace-counts.js";
-import { countUnpublished, relayOutbox } from "./outbox.js";
+import { countUnpublished, type RelayOptions, relayOutbox } from "./outbox.js";
 import { type MemoryQuery, queryMemories } from "./queries.js";
 import {
   appliedWatermarks,
@@ -87,8 +87,8 @@ function syncOperations(ctx: StoreContext) {
     countDeadLetters: () => countDeadLetters(ctx),
     retryDeadLetter: (id: string) => retryDeadLetter(ctx, id),
     discardDeadLetter: (id: string) => discardDeadLetter(ctx, id),
-    relayOutbox: (transport: SyncTransport, limit?: number, onPublished?: () => void) =>
-      relayOutbox(ctx, transport, limit, onPublished),
+    relayOutbox: (transport: SyncTransport, options?: RelayOptions) =>
+      relayOutbox(ctx, transport, options),
     consumeOnce: (transport: SyncTransport, keyring: Keyring, limit?: number) =>
       consumeOnce(ctx, transport, keyring, limit),
     runDecrement: (date: string, fencingToken: number) => runDecrement(ctx, date, fencingToken),
@@ -114,8 +114,11 @@ function adminOperations(ctx: StoreContext) {
     writeSettings: (overrides: Record<string, unknown>) => writeSettings(ctx, overrides),
     readMetadata: (key: string) => readMetadata(ctx, key),
     /** A sync cycle's report and its time per stage (`cycle-record.ts`). */
-    recordSyncCycle: (report: unknown, stageSeconds: Readonly<Record<string, number>>) =>
-      recordSyncCycle(ctx, report, stageSeconds),
+    recordSyncCycle: (
+      report: unknown,
+      stageSeconds: Readonly<Record<string, number>>,
+      cycles?: number,
+    ) => recordSyncCycle(ctx, report, stageSeconds, cycles),
     writeMetadata: (key: string, value: unknown) => writeMetadata(ctx, key, value),
     /** True when the database answers. */
     ping: () =>

@@ -1,6 +1,7 @@
 import type { LeaderLease, Lease } from "@memoria/sync-core";
 import { type Redis, type RedisClientOptions, resolveClient } from "./client.js";
 import { asArray, asInteger, asString } from "./reply.js";
+import { lazyScript } from "./script.js";
 import { nonEmpty, positiveInteger } from "./validate.js";
 
 export interface RedisLeaseOptions {
@@ -85,11 +86,11 @@ export function createRedisLease(options: RedisLeaseOptions): RedisLease {
   const fenceKey = nonEmpty(options.fenceKey ?? `${key}:fence`, "fenceKey");
   if (fenceKey === key) throw new TypeError("fenceKey must differ from key");
   const keys = [key, fenceKey];
-  const acquireScript = redis.createScript<unknown>(ACQUIRE);
-  const renewScript = redis.createScript<unknown>(RENEW);
-  const releaseScript = redis.createScript<unknown>(RELEASE);
-  const seizeScript = redis.createScript<unknown>(SEIZE);
-  const currentScript = redis.createScript<unknown>(CURRENT);
+  const acquireScript = lazyScript(redis, ACQUIRE);
+  const renewScript = lazyScript(redis, RENEW);
+  const releaseScript = lazyScript(redis, RELEASE);
+  const seizeScript = lazyScript(redis, SEIZE);
+  const currentScript = lazyScript(redis, CURRENT);
 
   return {
     key,

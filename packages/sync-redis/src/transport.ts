@@ -5,8 +5,10 @@ import type {
   TransportHealth,
   TransportMessage,
 } from "@memoria/sync-core";
+
 import { type Redis, type RedisClientOptions, resolveClient } from "./client.js";
 import { asArray, asInteger, asOptionalString, asString, describeError } from "./reply.js";
+import { type LuaScript, lazyScript } from "./script.js";
 import { compareStreamIds, isStreamId, streamIdMs } from "./stream-id.js";
 import { EXTENT_SCRIPT, HEALTH_SCRIPT, PRUNE_SCRIPT, PULL_SCRIPT } from "./transport-scripts.js";
 import { nonEmpty, nonNegativeInteger, positiveInteger } from "./validate.js";
@@ -100,7 +102,7 @@ export const MAX_PAGE = 10_000;
 /** `SyncTransport` over one Redis stream with one consumer group per region (DESIGN §5). */
 export function createRedisTransport(options: RedisTransportOptions): RedisTransport {
   const stream = streamOf(options);
-  const pruneScript = stream.redis.createScript<unknown>(PRUNE_SCRIPT);
+  const pruneScript = lazyScript(stream.redis, PRUNE_SCRIPT);
   const pruneConsumers = async (idleMs: number): Promise<string[]> => {
     const idle = nonNegativeInteger(idleMs, "idleMs");
     const reply = await pruneScript.exec([stream.key], [stream.group, String(idle)]);
@@ -146,7 +148,7 @@ interface Stream {
   claimCursor: string;
 }
 
-type Script = ReturnType<Redis["createScript"]>;
+type Script = LuaScript;
 
 function streamOf(options: RedisTransportOptions): Stream {
   const redis = resolveClient(options.redis);
@@ -166,9 +168,9 @@ function streamOf(options: RedisTransportOptions): Stream {
     ),
     field: nonEmpty(options.bodyField ?? DEFAULT_BODY_FIELD, "bodyField"),
     startId: (options.newGroupStart ?? "beginning") === "beginning" ? "0" : "$",
-    pullScript: redis.createScript<unknown>(PULL_SCRIPT),
-    healthScript: redis.createScript<unknown>(HEALTH_SCRIPT),
-    extentScript: redis.createScript<unknown>(EXTENT_SCRIPT),
+    pullScript: lazyScript(redis, PULL_SCRIPT),
+    healthScript: lazyScript(redis, HEALTH_SCRIPT),
+    extentScript: lazyScript(redis, EXTENT_SCRIPT),
     claimCursor: "0-0",
   };
 }

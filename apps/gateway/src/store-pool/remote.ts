@@ -1,4 +1,5 @@
 import type { SqlClient, SqlPool, SqlResult } from "@memoria/sql";
+import { objectId } from "../object-id.js";
 import type { StorePool } from "./host.js";
 import { type SqlOutcome, type Statement, unwrap } from "./outcome.js";
 
@@ -26,7 +27,8 @@ export function remoteSqlPool(
   namespace: DurableObjectNamespace<StorePool>,
   region: string,
 ): RemoteSqlPool {
-  const host = () => namespace.get(namespace.idFromName(region)) as unknown as Host;
+  const id = objectId(namespace as DurableObjectNamespace<never>, region);
+  const host = () => namespace.get(id) as unknown as Host;
   const releasing = new Set<Promise<unknown>>();
   return {
     async query(text, params) {

@@ -54,13 +54,20 @@ export async function runSyncCycle(services: Services): Promise<CycleReport> {
  * Publishes the outbox; the moment events are on the transport (before they are marked
  * published) signed wake-up hints go to every peer, whose puller then pulls at once.
  */
-export async function relayStep(services: Services, report: CycleReport): Promise<void> {
+export async function relayStep(
+  services: Services,
+  report: CycleReport,
+  expectingEvents = false,
+): Promise<void> {
   const { store, transport } = services;
   if (!transport || !store.context.publishing) return;
   let waking: Promise<void> | undefined;
   await timed(report, "relay", async () => {
-    const relayed = await store.relayOutbox(transport, undefined, () => {
-      waking = timed(report, "wake", () => wake(services));
+    const relayed = await store.relayOutbox(transport, {
+      expectingEvents,
+      onPublished: () => {
+        waking = timed(report, "wake", () => wake(services));
+      },
     });
     report.published += relayed.published;
     if (relayed.error) addError(report, `publish: ${relayed.error}`);
@@ -90,12 +97,22 @@ export async function consumeStep(services: Services, report: CycleReport): Prom
   });
 }
 
-/** Keeps the report for `/health/sync` and adds its stage times to the counters (one statement). */
-export async function recordCycle(services: Services, report: CycleReport): Promise<void> {
+/**
+ * Keeps the report for `/health/sync` and adds stage times to the counters (one
+ * statement): this cycle's, or (`totals`) those of the `cycles` runs since the last record.
+ */
+export async function recordCycle(
+  services: Services,
+  report: CycleReport,
+  totals: { stages_ms: CycleReport["stages_ms"]; cycles: number } = {
+    stages_ms: report.stages_ms,
+    cycles: 1,
+  },
+): Promise<void> {
   const seconds = Object.fromEntries(
-    Object.entries(report.stages_ms).map(([stage, ms]) => [stage, ms / 1000]),
+    Object.entries(totals.stages_ms).map(([stage, ms]) => [stage, ms / 1000]),
   );
-  await services.store.recordSyncCycle(report, seconds).catch(() => undefined);
+  await services.store.recordSyncCycle(report, seconds, totals.cycles).catch(() => undefined);
 }
 
 function wake(services: Services): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { HonoEnv } from "../app.js";
+import { objectId } from "../object-id.js";
 import type { SyncWork } from "./puller.js";
 
 /**
@@ -14,7 +15,7 @@ export function kickSync(c: Context<HonoEnv>, queued: boolean, work: SyncWork = 
   if (!namespace) return;
   const { region, log } = c.get("services");
   const kick = namespace
-    .get(namespace.idFromName(region))
+    .get(objectId(namespace as DurableObjectNamespace<never>, region))
     .kick(work)
     .catch((error: unknown) => log.warn("sync.kick_failed", { error }));
   try {

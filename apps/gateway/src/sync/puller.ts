@@ -4,12 +4,23 @@ import type { Pool } from "@neondatabase/serverless";
 import { type Bindings, envSchema } from "../env.js";
 import { buildServices, type Services } from "../services.js";
 import { storePool } from "../store-pool/neon.js";
-import { type CycleReport, consumeStep, emptyReport, recordCycle, relayStep } from "./cycle.js";
+import {
+  type CycleReport,
+  type CycleStage,
+  consumeStep,
+  emptyReport,
+  recordCycle,
+  relayStep,
+} from "./cycle.js";
 import { SingleFlight } from "./single-flight.js";
 
 /** Poll fast while events flow, back off to this when idle. */
 export const POLL_MIN_MS = 100;
 export const POLL_MAX_MS = 5_000;
+/** A relay trusts settings checked this recently. */
+const RELAY_SETTINGS_CHECK_MS = 1_000;
+/** Runs' reports and stage times are kept this often (a failed run's at once). */
+const RECORD_EVERY_MS = 1_000;
 /** The puller's own store connections: a relay and a consume at a time. */
 const PULLER_POOL_MAX = 2;
 
@@ -28,6 +39,13 @@ export type SyncWork = "relay" | "consume" | "both";
 export class SyncPuller extends DurableObject<Bindings> {
   /** The current poll interval: persisted so a restarted object keeps its pace. */
   private delay = POLL_MIN_MS;
+  /** A write kicked since the last relay began: its events are in the outbox. */
+  #writesWaiting = false;
+  /** When the kept services were last checked against the stored settings. */
+  #checkedAt = 0;
+  /** When a run's report was last kept (`recordCycle`), and what ran since. */
+  #recordedAt = 0;
+  #unrecorded = { cycles: 0, stages_ms: emptyReport().stages_ms };
   /** The pace last written to storage. */
   #savedDelay: number | undefined;
   #services: Promise<Services> | undefined;
@@ -46,6 +64,7 @@ export class SyncPuller extends DurableObject<Bindings> {
   /** Events are waiting (a local write: `relay`; a peer's hint: `consume`): run now, then poll fast. */
   async kick(work: SyncWork = "both"): Promise<void> {
     this.delay = POLL_MIN_MS;
+    if (work !== "consume") this.#writesWaiting = true;
     await Promise.all([
       work !== "consume" ? this.#relay.run() : undefined,
       work !== "relay" ? this.#consume.run() : undefined,
@@ -67,7 +86,7 @@ export class SyncPuller extends DurableObject<Bindings> {
   async #step(work: "relay" | "consume"): Promise<{ more: boolean }> {
     let services: Services;
     try {
-      services = await this.#currentServices();
+      services = await this.#currentServices(work);
     } catch (error) {
       // No services means no configured logger: the default one (INFO) says why.
       createLogger().error("sync.services_unavailable", { error });
@@ -77,8 +96,14 @@ export class SyncPuller extends DurableObject<Bindings> {
     }
     try {
       const report = emptyReport();
-      await (work === "relay" ? relayStep(services, report) : consumeStep(services, report));
-      await recordCycle(services, report);
+      if (work === "relay") {
+        const expecting = this.#writesWaiting;
+        this.#writesWaiting = false;
+        await relayStep(services, report, expecting);
+      } else {
+        await consumeStep(services, report);
+      }
+      await this.#record(services, report);
       this.#pace(report);
       return { more: report.more };
     } catch (error) {
@@ -89,18 +114,41 @@ export class SyncPuller extends DurableObject<Bindings> {
     }
   }
 
+  /**
+   * Keeps the latest report (`/health/sync`) and the stage times of the runs since (the
+   * counters) at most once a second, and at once when a run failed: at one write a run, a
+   * record per run would be a statement per event on each side.
+   */
+  async #record(services: Services, report: CycleReport): Promise<void> {
+    const pending = this.#unrecorded;
+    pending.cycles++;
+    for (const [stage, ms] of Object.entries(report.stages_ms) as Array<[CycleStage, number]>)
+      pending.stages_ms[stage] += ms;
+    if (report.error === undefined && Date.now() - this.#recordedAt < RECORD_EVERY_MS) return;
+    this.#recordedAt = Date.now();
+    this.#unrecorded = { cycles: 0, stages_ms: emptyReport().stages_ms };
+    await recordCycle(services, report, pending);
+  }
+
   /** Fast while events flow, doubling while idle. */
   #pace(report: CycleReport): void {
     if (report.published + report.pulled > 0 || report.more) this.delay = POLL_MIN_MS;
     else this.delay = Math.min(POLL_MAX_MS, Math.max(POLL_MIN_MS, this.delay * 2));
   }
 
-  /** The kept services, rebuilt when the stored settings moved on (one statement to know). */
-  async #currentServices(): Promise<Services> {
+  /**
+   * The kept services, rebuilt when the stored settings moved on (one statement to know).
+   * A consume checks every time: the band it applies with must be the stored one. A relay
+   * publishes events whose content the write already decided, so it checks at most once a
+   * second and a write's relay starts without waiting on the check.
+   */
+  async #currentServices(work: "relay" | "consume"): Promise<Services> {
     this.#services ??= this.#build(undefined);
     const building = this.#services;
     const kept = await building;
+    if (work === "relay" && Date.now() - this.#checkedAt < RELAY_SETTINGS_CHECK_MS) return kept;
     const read = await kept.store.readSettingsIfChanged(kept.settingsVersion);
+    this.#checkedAt = Date.now();
     if (read.overrides === undefined) return kept;
     // The first run to see the change rebuilds; a concurrent one waits on the same build.
     if (this.#services === building) this.#services = this.#build(kept);
