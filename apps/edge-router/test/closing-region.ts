@@ -81,7 +81,10 @@ function refuse(req: IncomingMessage, res: ServerResponse, status: number): void
     "content-length": Buffer.byteLength(body),
   });
   const socket = req.socket;
-  res.end(body, () => setTimeout(() => socket.resetAndDestroy(), 5));
+  // A reset discards what the peer has not read yet: wait long enough for the router to
+  // have read this answer even on a loaded machine (at 5 ms, a busy workerd sometimes had
+  // not, and lost the answer itself), and still well before its next request (30 ms on).
+  res.end(body, () => setTimeout(() => socket.resetAndDestroy(), 15));
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
