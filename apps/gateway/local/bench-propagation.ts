@@ -15,6 +15,7 @@ import { cpuSpent, sampleCpu } from "../../../test/bench/cpu.js";
 import { type Floor, postgresFloor, redisFloor } from "../../../test/bench/floor.js";
 import { writeResults } from "../../../test/bench/results.js";
 import { multiples, quantiles, round } from "../../../test/bench/stats.js";
+import { connectionChurn, storeConnections } from "./bench/connections.js";
 import { eventMarks, spans } from "./bench/spans.js";
 import { readStageCounters, stageMeans } from "./bench/stages.js";
 import { pacedWrites } from "./bench/writes.js";
@@ -63,10 +64,13 @@ async function measure(backend: SyncBackend, topology: Topology, floor: Floor) {
   const warm = await pacedWrites(topology.a.url, topology.apiKey, WARMUP_WRITES, RATE, "warm");
   await waitForB(topology, warm.ids);
   const stagesBefore = await readStageCounters(topology.b.url, topology.monitorKey);
+  const schemas = [topology.vars.a.STORE_SCHEMA, topology.vars.b.STORE_SCHEMA] as string[];
+  const connectionsBefore = await storeConnections(pg, schemas);
   const cpuBefore = await sampleCpu();
   const writes = await pacedWrites(topology.a.url, topology.apiKey, WRITES, RATE);
   await waitForB(topology, writes.ids);
   const cpu = cpuSpent(cpuBefore, await sampleCpu());
+  const connections = connectionChurn(connectionsBefore, await storeConnections(pg, schemas));
   const stages = stageMeans(
     stagesBefore,
     await readStageCounters(topology.b.url, topology.monitorKey),
@@ -92,6 +96,7 @@ async function measure(backend: SyncBackend, topology: Topology, floor: Floor) {
       total: per1000(cpu.total_s),
     },
     ...(stages ? { b_cycle_stages: stages } : {}),
+    store_connections: connections,
   };
 }
 
