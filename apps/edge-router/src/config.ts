@@ -4,7 +4,7 @@ import {
   type Logger,
   loadConfig,
   type MemoriaConfig,
-  ProblemError,
+  misconfigured,
   type RegionConfig,
 } from "@memoria/sync-core";
 
@@ -68,14 +68,7 @@ function parseRouterConfig(bindings: Record<string, unknown>): RouterConfig {
     for (const warning of warnings) log.warn("config.warning", { warning });
     return { config, regions, log };
   } catch (error) {
-    if (error instanceof ConfigError) {
-      throw new ProblemError(500, {
-        title: "Router misconfigured",
-        detail: error.message,
-        errors: error.issues.map((i) => ({ field: i.key, message: i.message })),
-      });
-    }
-    throw error;
+    return misconfigured(error, "Router misconfigured");
   }
 }
 

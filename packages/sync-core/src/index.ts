@@ -192,6 +192,7 @@ export {
   type FieldError,
   fieldErrors,
   issuePath,
+  misconfigured,
   PROBLEM_CONTENT_TYPE,
   type ProblemDetails,
   ProblemError,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ConfigError } from "./config/issues.js";
 
 /** One field that failed validation, named by its dotted path (`payload.y`, `sync.privacy_floor`). */
 export interface FieldError {
@@ -126,4 +127,19 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
 /** `field: message; field: message` for logs and `detail`. */
 export function describeFieldErrors(errors: FieldError[]): string {
   return errors.map((e) => `${e.field}: ${e.message}`).join("; ");
+}
+
+/**
+ * A configuration that cannot work, as both apps answer it: a 500 naming every bad key
+ * (`title`: "Gateway misconfigured", "Router misconfigured"). Anything else is rethrown.
+ */
+export function misconfigured(error: unknown, title: string): never {
+  if (error instanceof ConfigError) {
+    throw new ProblemError(500, {
+      title,
+      detail: error.message,
+      errors: error.issues.map((issue) => ({ field: issue.key, message: issue.message })),
+    });
+  }
+  throw error;
 }

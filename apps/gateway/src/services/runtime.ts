@@ -1,8 +1,8 @@
 import {
-  ConfigError,
   type LoadConfigInput,
   loadConfig,
   type MemoriaConfig,
+  misconfigured,
   ProblemError,
 } from "@memoria/sync-core";
 import { envSchema, type GatewayEnv, stringVars } from "../env.js";
@@ -56,13 +56,6 @@ export function orProblem<T>(build: () => T): T {
   try {
     return build();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      throw new ProblemError(500, {
-        title: "Gateway misconfigured",
-        detail: error.message,
-        errors: error.issues.map((issue) => ({ field: issue.key, message: issue.message })),
-      });
-    }
-    throw error;
+    return misconfigured(error, "Gateway misconfigured");
   }
 }
