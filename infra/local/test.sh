@@ -11,7 +11,7 @@ bash infra/local/ensure-services.sh
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-pnpm exec turbo run lint typecheck test --log-order=grouped --continue --concurrency=4 "$@" 2>&1 | tee "$log" || status=$?
+pnpm exec turbo run lint typecheck test --log-order=grouped --continue --concurrency=3 "$@" 2>&1 | tee "$log" || status=$?
 
 # One closing line over every vitest run (Node and workerd), for people and for CI.
 plain=$(sed 's/\x1b\[[0-9;]*m//g' "$log")
