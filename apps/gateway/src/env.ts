@@ -34,7 +34,7 @@ export type GatewayEnv = z.infer<typeof envSchema>;
 export interface Bindings extends Partial<Record<keyof GatewayEnv, string>> {
   SYNC_PULLER: DurableObjectNamespace<import("./sync/puller.js").SyncPuller>;
   /** The region's store connections, kept open across requests (`store-pool/host.ts`). */
-  STORE_POOL?: DurableObjectNamespace<import("./store-pool/host.js").StorePool>;
+  STORE_POOL: DurableObjectNamespace<import("./store-pool/host.js").StorePool>;
   [name: string]: unknown;
 }
 

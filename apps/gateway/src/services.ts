@@ -6,15 +6,16 @@ import {
   type LeaderLease,
   type Logger,
   type MemoriaConfig,
+  ProblemError,
   type SettingsError,
   type SyncTransport,
 } from "@memoria/sync-core";
 import { connectSync } from "@memoria/transports";
-import type { GatewayEnv } from "./env.js";
+import type { Bindings, GatewayEnv } from "./env.js";
 import { logConfigWarnings, loggerFor } from "./log.js";
 import { isolateRuntime, orProblem } from "./services/runtime.js";
 import { effectiveConfig } from "./services/settings-cache.js";
-import { storePool, storeSchema } from "./store-pool/neon.js";
+import { storeSchema } from "./store-pool/neon.js";
 import { remoteSqlPool } from "./store-pool/remote.js";
 
 export { syncIssues } from "./services/settings-cache.js";
@@ -56,8 +57,7 @@ export interface Services {
 export interface BuildOptions {
   /**
    * Store connections the caller keeps and closes itself (the puller, a Durable Object,
-   * may keep sockets between alarms). Otherwise the region's `StorePool` object lends
-   * them, or, without that binding, a pool is opened for this call and closed after it.
+   * may keep sockets between alarms). Otherwise the region's `StorePool` object lends them.
    */
   pool?: SqlPool;
 }
@@ -73,7 +73,7 @@ export async function buildServices(
   const { env, base } = runtime;
   const sql = options.pool
     ? { pool: options.pool, close: async () => undefined }
-    : connectionsFor(env, bindings, base);
+    : connectionsFor(bindings, base);
   try {
     const schema = storeSchema(env, base.region.id);
     const bootstrap = makeStore(sql.pool, schema, base, null, false);
@@ -118,24 +118,20 @@ export async function buildServices(
   }
 }
 
-/** A request's store connections: borrowed from the region's `StorePool`, or opened for it. */
+/** A request's store connections: borrowed from the region's `StorePool` object. */
 function connectionsFor(
-  env: GatewayEnv,
   bindings: Record<string, unknown>,
   base: MemoriaConfig,
 ): { pool: SqlPool; close(): Promise<void> } {
-  const namespace = (bindings as { STORE_POOL?: Parameters<typeof remoteSqlPool>[0] }).STORE_POOL;
-  if (namespace) {
-    const pool = remoteSqlPool(namespace, base.region.id);
-    return { pool, close: () => pool.settled() };
+  const namespace = (bindings as Partial<Bindings>).STORE_POOL;
+  if (!namespace) {
+    throw new ProblemError(500, {
+      title: "Gateway misconfigured",
+      detail: "no STORE_POOL Durable Object binding (class StorePool): see wrangler.jsonc",
+    });
   }
-  const pool = storePool(env, {
-    max: 4,
-    region: base.region.id,
-    user: "requests",
-    onIdleError: (error) => loggerFor(base).warn("db.idle_connection_lost", { error }),
-  });
-  return { pool, close: () => pool.end() };
+  const pool = remoteSqlPool(namespace, base.region.id);
+  return { pool, close: () => pool.settled() };
 }
 
 /** Names this isolate's Redis consumer; made on first use (no randomness allowed at global scope). */

@@ -40,14 +40,6 @@ export class StorePool extends DurableObject<Bindings> {
     return { session, outcome: await session.run(first) };
   }
 
-  /** Connections open and idle, and checkouts waiting (for tests and the bench). */
-  stats(): { total: number; idle: number; waiting: number } {
-    const pool = this.#pool;
-    return pool
-      ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }
-      : { total: 0, idle: 0, waiting: 0 };
-  }
-
   #connections(): Pool {
     if (this.#pool) return this.#pool;
     const env = envSchema.parse(this.env);

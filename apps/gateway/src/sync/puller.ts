@@ -24,8 +24,8 @@ const RECORD_EVERY_MS = 1_000;
 /** The puller's own store connections: a relay and a consume at a time. */
 const PULLER_POOL_MAX = 2;
 
-/** What a kick asks for: publish this region's outbox, apply peers' events, or both. */
-export type SyncWork = "relay" | "consume" | "both";
+/** What a kick asks for: publish this region's outbox, or apply peers' events. */
+export type SyncWork = "relay" | "consume";
 
 /**
  * One per region (`idFromName(region)`): the region's live sync loop. Relay and consume
@@ -62,13 +62,14 @@ export class SyncPuller extends DurableObject<Bindings> {
   }
 
   /** Events are waiting (a local write: `relay`; a peer's hint: `consume`): run now, then poll fast. */
-  async kick(work: SyncWork = "both"): Promise<void> {
+  async kick(work: SyncWork): Promise<void> {
     this.delay = POLL_MIN_MS;
-    if (work !== "consume") this.#writesWaiting = true;
-    await Promise.all([
-      work !== "consume" ? this.#relay.run() : undefined,
-      work !== "relay" ? this.#consume.run() : undefined,
-    ]);
+    if (work === "relay") {
+      this.#writesWaiting = true;
+      await this.#relay.run();
+    } else {
+      await this.#consume.run();
+    }
     await this.#schedule(this.delay);
   }
 
@@ -83,7 +84,7 @@ export class SyncPuller extends DurableObject<Bindings> {
   }
 
   /** One relay or consume run, its report kept; the poll pace follows what it found. */
-  async #step(work: "relay" | "consume"): Promise<{ more: boolean }> {
+  async #step(work: SyncWork): Promise<{ more: boolean }> {
     let services: Services;
     try {
       services = await this.#currentServices(work);
@@ -142,7 +143,7 @@ export class SyncPuller extends DurableObject<Bindings> {
    * publishes events whose content the write already decided, so it checks at most once a
    * second and a write's relay starts without waiting on the check.
    */
-  async #currentServices(work: "relay" | "consume"): Promise<Services> {
+  async #currentServices(work: SyncWork): Promise<Services> {
     this.#services ??= this.#build(undefined);
     const building = this.#services;
     const kept = await building;
