@@ -155,11 +155,18 @@ function exchange(url: string, bytes: string): Promise<RawAnswer> {
     socket.on("error", () => undefined);
     socket.on("close", () => {
       clearTimeout(timer);
-      const [head = "", body = ""] = Buffer.concat(chunks).toString("utf8").split("\r\n\r\n", 2);
+      const raw = Buffer.concat(chunks);
+      const headEnd = raw.indexOf("\r\n\r\n");
+      const head = raw.subarray(0, Math.max(0, headEnd)).toString("utf8");
+      const rest = headEnd < 0 ? Buffer.alloc(0) : raw.subarray(headEnd + 4);
+      // The first answer only: bytes after a complete request (a chunked body ended early,
+      // then more) are a second pipelined request, which workerd refuses itself (501)
+      // before any worker sees it.
+      const length = Number(/^content-length:\s*(\d+)/im.exec(head)?.[1] ?? rest.length);
       resolve({
         status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0),
         contentType: /^content-type:\s*(.+)$/im.exec(head)?.[1]?.trim(),
-        body,
+        body: rest.subarray(0, length).toString("utf8"),
       });
     });
     socket.write(bytes, () => socket.end());
