@@ -57,6 +57,47 @@ const isoUtcSchema = z.iso.datetime({ offset: false, error: "must be an ISO-8601
 /** Signature form `<keyId>.<base64url HMAC-SHA256>`; the key id lets keys rotate. */
 export const SIGNATURE_PATTERN = /^([A-Za-z0-9_-]{1,32})\.([A-Za-z0-9_-]{43})$/;
 
+/** The one sealing scheme (`transit/seal.ts`): ECDH-ES P-256 key agreement, AES-KW wraps, AES-256-GCM content. */
+export const SEAL_ALGORITHM = "ECDH-ES+A256KW/A256GCM";
+
+/** Actions whose payload is record content: the ones sealed in transit. */
+export const CONTENT_ACTIONS: ReadonlySet<SyncAction> = new Set([
+  "memory.created",
+  "memory.updated",
+  "thread.updated",
+]);
+
+const b64url = (min: number, max: number, what: string) =>
+  z
+    .string({ error: "must be a string" })
+    .min(min, { error: `must be ${what}` })
+    .max(max, { error: `must be ${what}` })
+    .regex(/^[A-Za-z0-9_-]+$/, { error: "must be base64url" });
+
+/** A sealed payload: only the regions named in `to` can open it (DESIGN note in docs/architecture.md §3). */
+export const sealedSchema = z.strictObject({
+  alg: z.literal(SEAL_ALGORITHM, { error: `must be ${SEAL_ALGORITHM}` }),
+  /** The sender's one-time P-256 public key, uncompressed (65 bytes). */
+  epk: b64url(87, 87, "65 bytes (a P-256 point)"),
+  /** AES-GCM nonce, 12 bytes. */
+  iv: b64url(16, 16, "12 bytes"),
+  /** The payload's canonical JSON, encrypted, with its 16-byte tag. */
+  ct: b64url(22, 12_000_000, "a ciphertext with its tag"),
+  /** Region id → `<keyId>.<the data key wrapped for that region's key>` (40 bytes). */
+  to: z
+    .record(
+      regionIdSchema,
+      z
+        .string({ error: "must be a string" })
+        .regex(/^[A-Za-z0-9_-]{1,32}\.[A-Za-z0-9_-]{54}$/, {
+          error: "must be <keyId>.<base64url 40-byte wrapped key>",
+        }),
+      { error: "must be an object of region id → wrapped key" },
+    )
+    .refine((to) => Object.keys(to).length > 0, { error: "must name at least one region" }),
+});
+export type SealedContent = z.infer<typeof sealedSchema>;
+
 export const syncEventSchema = z
   .strictObject({
     v: z.literal(1, { error: "must be 1 (the event contract version)" }),
@@ -76,6 +117,7 @@ export const syncEventSchema = z
     privacy: privacySchema.nullable(),
     created_at: isoUtcSchema,
     payload: z.record(z.string(), z.unknown(), { error: "must be an object" }).optional(),
+    sealed: sealedSchema.optional(),
     sig: z
       .string({ error: "must be a string" })
       .regex(SIGNATURE_PATTERN, { error: "must be <keyId>.<base64url HMAC>" })
@@ -93,6 +135,18 @@ export const syncEventSchema = z
     // is refused here, named, instead of failing inside the apply transaction.
     for (const issue of unstorableText(event.payload))
       ctx.addIssue({ code: "custom", path: ["payload", ...issue.path], message: issue.message });
+    if (event.sealed !== undefined && event.payload !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["sealed"],
+        message: "must not come with a clear payload",
+      });
+    if (event.sealed !== undefined && !CONTENT_ACTIONS.has(event.action))
+      ctx.addIssue({
+        code: "custom",
+        path: ["sealed"],
+        message: `must be absent on ${event.action} (only record content is sealed)`,
+      });
     // A redaction tells the peer to forget; it must not carry the content it removes.
     if (event.action === "memory.redacted" && event.payload !== undefined) {
       ctx.addIssue({

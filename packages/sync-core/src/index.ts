@@ -66,6 +66,7 @@ export {
   type MemoriaConfigInput,
   type RegionConfig,
   regionSchema,
+  teamSpacesSchema,
   SECRET_KEYS,
   TABLE_PATTERN,
 } from "./config/schema.js";
@@ -109,6 +110,7 @@ export {
 export { presentedKey, sameDigest, sameSecret } from "./credential.js";
 export {
   ACTION_ENTITY,
+  CONTENT_ACTIONS,
   ENTITY_TYPES,
   type EntityType,
   NAME_PATTERN,
@@ -120,7 +122,10 @@ export {
   privacySchema,
   REGION_ID_PATTERN,
   regionIdSchema,
+  SEAL_ALGORITHM,
+  type SealedContent,
   SIGNATURE_PATTERN,
+  sealedSchema,
   SYNC_ACTIONS,
   type SyncAction,
   type SyncEvent,
@@ -207,7 +212,12 @@ export {
   type InboundVerdict,
   isEcho,
   isOwnNamespace,
+  type ServedSpaces,
+  servesTeam,
+  spaceOf,
+  TEAM_PATTERN,
   teamNamespace,
+  teamOfSpace,
 } from "./routing.js";
 export {
   base64url,
@@ -235,6 +245,31 @@ export {
   type UnstorableText,
   unstorableText,
 } from "./storable.js";
+export {
+  createTransitKeyring,
+  type TransitKeyring,
+  type TransitKeyringInput,
+} from "./transit/keyring.js";
+export {
+  generateTransitKey,
+  importTransitPrivateKey,
+  importTransitPublicKey,
+  isTransitPrivateKeyText,
+  isTransitPublicKeyText,
+  TRANSIT_KEY_ID_PATTERN,
+  TRANSIT_PUBLIC_KEY_PATTERN,
+  type TransitKeyPair,
+  type TransitPublicKey,
+  transitPublicKeyOf,
+} from "./transit/keys.js";
+export {
+  eligibleRecipients,
+  type TransitPeer,
+  type TransitPolicy,
+  transitPolicyOf,
+  transitWarnings,
+} from "./transit/policy.js";
+export { type OpenResult, openEvent, sealEvent, type TransitRecipient } from "./transit/seal.js";
 export type {
   LeaderLease,
   Lease,

@@ -43,6 +43,14 @@ export function toJson(value: unknown): unknown {
   }
 }
 
+/** Lists given as one env string: JSON (`["a","b"]`), or comma-separated (`a,b`; empty = none). */
+export function toList(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  const text = value.trim();
+  if (text.startsWith("[")) return toJson(text);
+  return text === "" ? [] : text.split(",").map((item) => item.trim());
+}
+
 export const flag = () => z.preprocess(toBoolean, z.boolean({ error: "must be true or false" }));
 type NumberRule = (n: z.ZodNumber) => z.ZodNumber;
 export const num = (rule: NumberRule = (n) => n) =>

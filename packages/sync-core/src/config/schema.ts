@@ -2,7 +2,9 @@ import { z } from "zod";
 import { SYNC_BACKENDS } from "../backend.js";
 import { NAME_PATTERN, PRIVACY_MAX, PRIVACY_MIN, regionIdSchema } from "../event.js";
 import { LOG_LEVELS } from "../log.js";
-import { flag, int, num, scalarMap, toJson, toNumber } from "./coerce.js";
+import { TEAM_PATTERN } from "../routing.js";
+import { isTransitPrivateKeyText, isTransitPublicKeyText, TRANSIT_KEY_ID_PATTERN } from "../transit/keys.js";
+import { flag, int, num, scalarMap, toJson, toList, toNumber } from "./coerce.js";
 
 const between = `must be between ${PRIVACY_MIN} and ${PRIVACY_MAX}`;
 const privacyBound = () =>
@@ -45,6 +47,31 @@ function backendError(issue: { input?: unknown }): string {
   return `must be ${choices}`;
 }
 
+/**
+ * The team spaces a region serves: team names (`alpha` serves `<namespace>:<prefix>-alpha`),
+ * `*` for every team, `[]` for none (only the records without a team). A list in TOML, JSON
+ * or `alpha,bravo` in env.
+ */
+export const teamSpacesSchema = z.preprocess(
+  toList,
+  z.array(
+    z.union([
+      z.literal("*"),
+      z.string().regex(TEAM_PATTERN, { error: 'must be "*" or a team name (lowercase letters, digits, \'-\')' }),
+    ]),
+    { error: 'must be a list of team names, or ["*"] for every team' },
+  ),
+);
+
+const bandOrder = (band: { privacy_floor: number; privacy_ceiling: number }, ctx: z.RefinementCtx, where: string) => {
+  if (band.privacy_ceiling < band.privacy_floor)
+    ctx.addIssue({
+      code: "custom",
+      path: ["privacy_ceiling"],
+      message: `must be >= ${where}privacy_floor (${band.privacy_floor})`,
+    });
+};
+
 export const regionSchema = z
   .strictObject({
     id: regionIdSchema,
@@ -74,10 +101,24 @@ export const regionSchema = z
       .optional(),
     role: z.enum(["writer", "reader"], { error: "must be writer or reader" }).default("reader"),
     enabled: flag().default(true),
+    /** The region's sync band as its peers seal for it (its own `sync.privacy_floor`). @default -15 */
+    privacy_floor: privacyBound().default(PRIVACY_MIN),
+    /** @default 15 */
+    privacy_ceiling: privacyBound().default(PRIVACY_MAX),
+    /** Team spaces the region serves (its own `memory.team_spaces`). @default ["*"] */
+    team_spaces: teamSpacesSchema.default(["*"]),
+    /** `<keyId>.<point>`: the public half of the region's current transit key; no key, no content. */
+    transit_key: z
+      .string({ error: "must be a string" })
+      .refine(isTransitPublicKeyText, {
+        error: "must be <keyId>.<base64url P-256 point>, as `memoria keys transit` prints it",
+      })
+      .optional(),
   })
-  .refine((region) => region.url !== undefined || region.service !== undefined, {
-    error: "needs a url or a service binding",
-    path: ["url"],
+  .superRefine((region, ctx) => {
+    if (region.url === undefined && region.service === undefined)
+      ctx.addIssue({ code: "custom", path: ["url"], message: "needs a url or a service binding" });
+    bandOrder(region, ctx, "");
   });
 export type RegionConfig = z.infer<typeof regionSchema>;
 
@@ -91,6 +132,11 @@ export const memorySchema = z.strictObject({
     .default("team"),
   /** Lowest y this deployment accepts in writes at all. @default -15 */
   privacy_floor: privacyBound().default(PRIVACY_MIN),
+  /**
+   * Team spaces this region serves: peers' records of other teams are dropped
+   * (`namespace_mismatch_drops_total`), and writes to them refused here. @default ["*"]
+   */
+  team_spaces: teamSpacesSchema.default(["*"]),
 });
 
 export const syncSchema = z
@@ -147,6 +193,21 @@ export const syncSchema = z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,32}$/, { error: "must be 1-32 of A-Z a-z 0-9 _ -" })
       .optional(),
+    /**
+     * `sealed`: record content leaves only encrypted for the peers (region table, with a
+     * `transit_key`) whose band and team spaces admit it; `clear`: content crosses the
+     * transport readable by whoever can read the transport. @default "sealed"
+     */
+    transit_encryption: z
+      .enum(["sealed", "clear"], { error: "must be sealed or clear" })
+      .default("sealed"),
+    /** Key id → this region's transit private key (base64url PKCS#8). Secret. */
+    transit_keys: scalarMap().default({}),
+    /** Key id of the current transit key (its public half is in the region table); must be in `transit_keys`. */
+    transit_key_id: z
+      .string()
+      .regex(TRANSIT_KEY_ID_PATTERN, { error: "must be 1-32 of A-Z a-z 0-9 _ -" })
+      .optional(),
     /** `/healthz` answers 503 when more events than this wait. @default 10000 */
     max_lag_events: int((n) => n.min(0, { error: "must be >= 0" })).default(10_000),
     /** `/healthz` answers 503 when the oldest waiting event is older than this. @default 300 */
@@ -174,6 +235,7 @@ export const syncSchema = z
         message: "must name a key in sync.signing_keys",
       });
     }
+    transitKeyIssues(sync, ctx);
     for (const [id, secret] of Object.entries(sync.signing_keys)) {
       if (typeof secret !== "string" || secret.length < 32) {
         ctx.addIssue({
@@ -184,6 +246,31 @@ export const syncSchema = z
       }
     }
   });
+
+function transitKeyIssues(
+  sync: { transit_keys: Record<string, unknown>; transit_key_id?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  const ids = Object.keys(sync.transit_keys);
+  for (const id of ids) {
+    if (!TRANSIT_KEY_ID_PATTERN.test(id))
+      ctx.addIssue({ code: "custom", path: ["transit_keys", id], message: "key id must be 1-32 of A-Z a-z 0-9 _ -" });
+    else if (!isTransitPrivateKeyText(sync.transit_keys[id]))
+      ctx.addIssue({
+        code: "custom",
+        path: ["transit_keys", id],
+        message: "must be a P-256 private key, base64url PKCS#8, as `memoria keys transit` prints it",
+      });
+  }
+  if (sync.transit_key_id !== undefined && !ids.includes(sync.transit_key_id))
+    ctx.addIssue({ code: "custom", path: ["transit_key_id"], message: "must name a key in sync.transit_keys" });
+  if (sync.transit_key_id === undefined && ids.length > 1)
+    ctx.addIssue({
+      code: "custom",
+      path: ["transit_key_id"],
+      message: `must name the current key when sync.transit_keys holds several (${ids.join(", ")})`,
+    });
+}
 
 /** How often the gateway's cron fires: its one trigger (`CRONS` in apps/gateway) is every minute. */
 export const CRON_INTERVAL_MS = 60_000;
@@ -273,8 +360,32 @@ export const authSchema = z.strictObject({
   monitor_key: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
 });
 
+/**
+ * A region's own row in the region table is what its peers seal for: it must say what the
+ * region itself enforces, or peers would send it what it then refuses, or keep back what
+ * it may hold.
+ */
+function selfEntryIssues(config: z.infer<typeof configBaseSchema>, ctx: z.RefinementCtx): void {
+  const index = config.regions.findIndex((region) => region.id === config.region.id);
+  const self = config.regions[index];
+  if (self === undefined) return;
+  const differs = (key: string, table: unknown, own: unknown, ownKey: string) =>
+    ctx.addIssue({
+      code: "custom",
+      path: ["regions", index, key],
+      message: `is ${JSON.stringify(table)} but this region's ${ownKey} is ${JSON.stringify(own)}: peers seal for the region table, so change both together`,
+    });
+  if (self.privacy_floor !== config.sync.privacy_floor)
+    differs("privacy_floor", self.privacy_floor, config.sync.privacy_floor, "sync.privacy_floor");
+  if (self.privacy_ceiling !== config.sync.privacy_ceiling)
+    differs("privacy_ceiling", self.privacy_ceiling, config.sync.privacy_ceiling, "sync.privacy_ceiling");
+  const spaces = (list: readonly string[]) => [...list].sort().join(",");
+  if (spaces(self.team_spaces) !== spaces(config.memory.team_spaces))
+    differs("team_spaces", self.team_spaces, config.memory.team_spaces, "memory.team_spaces");
+}
+
 /** The whole configuration: `memoria.toml` < `MEMORIA_…` env < `PATCH /settings`. */
-export const configSchema = z.strictObject({
+const configBaseSchema = z.strictObject({
   memory: memorySchema.prefault({}),
   sync: syncSchema.prefault({}),
   scheduler: schedulerSchema.prefault({}),
@@ -311,6 +422,8 @@ export const configSchema = z.strictObject({
   api_key: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
 });
 
+export const configSchema = configBaseSchema.superRefine(selfEntryIssues);
+
 export type MemoriaConfig = z.infer<typeof configSchema>;
 export type MemoriaConfigInput = z.input<typeof configSchema>;
 
@@ -319,6 +432,7 @@ export const SECRET_KEYS = [
   "sync.connection_url",
   "sync.token",
   "sync.signing_keys",
+  "sync.transit_keys",
   "api_key",
   "auth.monitor_key",
 ] as const;
@@ -330,4 +444,9 @@ export const SECRET_KEYS = [
 export const FIXED_KEYS = ["region.id", "memory.namespace"] as const;
 
 /** Free-form tables whose own keys keep their case (`MEMORIA_SYNC__OPTIONS__ssl`). */
-export const FREE_FORM_KEYS = ["sync.options", "sync.connect_kwargs", "sync.signing_keys"] as const;
+export const FREE_FORM_KEYS = [
+  "sync.options",
+  "sync.connect_kwargs",
+  "sync.signing_keys",
+  "sync.transit_keys",
+] as const;
