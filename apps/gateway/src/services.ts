@@ -9,12 +9,14 @@ import {
   ProblemError,
   type SettingsError,
   type SyncTransport,
+  type TransitKeyring,
 } from "@memoria/sync-core";
 import { connectSync } from "@memoria/transports";
 import type { Bindings, GatewayEnv } from "./env.js";
 import { logConfigWarnings, loggerFor } from "./log.js";
 import { isolateRuntime, orProblem } from "./services/runtime.js";
 import { effectiveConfig } from "./services/settings-cache.js";
+import type { TransitSetup } from "./services/transit.js";
 import { storeSchema } from "./store-pool/neon.js";
 import { remoteSqlPool } from "./store-pool/remote.js";
 
@@ -35,6 +37,8 @@ export interface Services {
   transport: SyncTransport | null;
   /** Null when no signing keys are configured: then nothing is published or accepted. */
   keyring: Keyring | null;
+  /** This region's transit keys (`sync.transit_keys`): what opens content sealed for it. */
+  transitKeyring: TransitKeyring | undefined;
   leases: { writer: LeaderLease; scheduler: LeaderLease } | null;
   /** The structured logger at `logging.level`, bound to this region. */
   log: Logger;
@@ -76,13 +80,13 @@ export async function buildServices(
     : connectionsFor(bindings, base);
   try {
     const schema = storeSchema(env, base.region.id);
-    const bootstrap = makeStore(sql.pool, schema, base, null, false);
+    const bootstrap = makeStore(sql.pool, schema, base, { keyring: null }, false);
     const effective = await effectiveConfig(
       runtime,
       bootstrap,
       `${env.STORE_DATABASE_URL}#${schema}`,
     );
-    const { config, log, keyring } = effective;
+    const { config, log, keyring, transit } = effective;
     // The registry picks the backend; it builds (and on close releases) its own client or pool.
     const sync = orProblem(() =>
       connectSync(config, { consumer: `${config.region.id}-${isolateId()}`, log }),
@@ -94,9 +98,16 @@ export async function buildServices(
       env,
       config,
       region: config.region.id,
-      store: makeStore(sql.pool, schema, config, keyring, transport !== null && keyring !== null),
+      store: makeStore(
+        sql.pool,
+        schema,
+        config,
+        { keyring, transit },
+        transport !== null && keyring !== null,
+      ),
       transport,
       keyring,
+      transitKeyring: transit.keyring,
       // Made on first use: most requests never touch a lease.
       get leases() {
         leases ??= sync
@@ -145,9 +156,10 @@ function makeStore(
   pool: SqlPool,
   schema: string,
   config: MemoriaConfig,
-  keyring: Keyring | null,
+  keys: { keyring: Keyring | null; transit?: TransitSetup },
   publishing: boolean,
 ): Store {
+  const { keyring, transit } = keys;
   const region = config.region.id;
   let clock = clocks.get(region);
   if (!clock) {
@@ -161,6 +173,10 @@ function makeStore(
     namespace: config.memory.namespace,
     band: { floor: config.sync.privacy_floor, ceiling: config.sync.privacy_ceiling },
     realtimeReplication: config.sync.realtime_replication,
+    spaces: { prefix: config.memory.team_namespace_prefix, teams: config.memory.team_spaces },
+    // Until the transit keys are read (the bootstrap store migrates only), nothing is sealed or opened.
+    ...(transit ? { transit: transit.transit } : {}),
+    ...(transit?.keyring ? { transitKeyring: transit.keyring } : {}),
     // Without keys nothing can be signed, so nothing is published: writes stay in this region.
     keyring: keyring ?? unsignedKeyring,
     clock,

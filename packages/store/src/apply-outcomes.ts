@@ -11,6 +11,8 @@ export const APPLY_OUTCOMES = [
   "redacted",
   "privacy-filtered",
   "invalid-payload",
+  /** Sealed for this region but it does not open (`apply-open.ts`). */
+  "unsealable",
   /** Verified, but failed to apply on its own: kept in `dead_letters` (see `apply-isolate.ts`). */
   "quarantined",
 ] as const;
@@ -97,6 +99,8 @@ function incrementFor(outcome: ApplyOutcome, event: SyncEvent): Increment | unde
       return privacyFiltered("subscriber", "inbound", event.origin);
     case "invalid-payload":
       return { name: "sync_invalid_events_total", labels: { ...origin, reason: "payload" } };
+    case "unsealable":
+      return { name: "sync_invalid_events_total", labels: { ...origin, reason: "sealed" } };
     case "quarantined":
       return { name: "sync_dead_letters_total", labels: origin };
     default:

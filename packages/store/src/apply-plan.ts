@@ -3,9 +3,12 @@ import {
   classifyInbound,
   type DecrementMark,
   eventEffect,
+  type InboundVerdict,
+  spaceOf,
   type SyncEvent,
 } from "@memoria/sync-core";
 import { keyStateOf } from "./apikeys.js";
+import { sealNoteOf } from "./apply-open.js";
 import type { KeyEffect } from "./apply-keys.js";
 import type { ApplyOutcome } from "./apply-outcomes.js";
 import { type RecordEffect, recordKey } from "./apply-records.js";
@@ -25,13 +28,19 @@ export interface Plan {
 /** The receiver's own checks on each claimed event, and what each asks to change. */
 export function planEffects(ctx: StoreContext, events: readonly SyncEvent[]): Plan {
   const plan: Plan = { outcomes: new Map(), records: new Map(), marks: [], keys: [] };
-  const self = { namespace: ctx.namespace, region: ctx.region, band: ctx.band };
-  for (const event of events) {
-    const verdict = classifyInbound(event, self);
+  const self = { namespace: ctx.namespace, region: ctx.region, band: ctx.band, spaces: ctx.spaces };
+  for (const received of events) {
+    const verdict = withSeal(classifyInbound(received, self), received);
     if (verdict.verdict === "drop") {
-      plan.outcomes.set(event.id, verdict.reason);
+      plan.outcomes.set(received.id, verdict.reason);
       continue;
     }
+    if (verdict.verdict === "unsealable") {
+      plan.outcomes.set(received.id, "unsealable");
+      continue;
+    }
+    // Records live in the deployment's namespace whatever space their events travel in.
+    const event = received.namespace === ctx.namespace ? received : { ...received, namespace: ctx.namespace };
     receiveClock(ctx, event.hlc);
     if (event.entity_type === "apikey") {
       const state = keyStateOf(event);
@@ -45,7 +54,7 @@ export function planEffects(ctx: StoreContext, events: readonly SyncEvent[]): Pl
       plan.marks.push({ event, mark: effect.mark });
     } else if (effect.kind === "record") {
       const state = withSnapshot(effect.state, event);
-      if (!state) {
+      if (!state || !inItsSpace(ctx, state, received.namespace)) {
         plan.outcomes.set(event.id, "invalid-payload");
         continue;
       }
@@ -60,6 +69,29 @@ export function planEffects(ctx: StoreContext, events: readonly SyncEvent[]): Pl
     }
   }
   return plan;
+}
+
+/**
+ * The receiver's verdict with what opening told it: content not sealed for this region is
+ * a redaction here (the sender found it outside this region's band or spaces), and content
+ * that does not open is refused.
+ */
+function withSeal(
+  verdict: InboundVerdict,
+  event: SyncEvent,
+): InboundVerdict | { verdict: "unsealable" } {
+  const note = sealNoteOf(event);
+  if (note === undefined || verdict.verdict !== "apply") return verdict;
+  return note.kind === "unaddressed"
+    ? { verdict: "redact", reason: "privacy" }
+    : { verdict: "unsealable" };
+}
+
+/** A team's record must travel in its team's space: content sent in another space is refused. */
+function inItsSpace(ctx: StoreContext, state: RecordEffect["state"], space: string): boolean {
+  if (state.status !== "live") return true;
+  const team = (state.data as { team?: string | null } | null)?.team ?? null;
+  return spaceOf(ctx.namespace, ctx.spaces.prefix, team) === space;
 }
 
 /** A live state carries the event's payload checked as a whole snapshot; `undefined` when it is not one. */

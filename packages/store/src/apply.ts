@@ -4,6 +4,7 @@ import { type Isolated, isEventSpecific, isolateFailures } from "./apply-isolate
 import { mergeKeyEvents } from "./apply-keys.js";
 import { mergeMarks } from "./apply-marks.js";
 import { type ApplyReport, countDeliveries, zeroCounts } from "./apply-outcomes.js";
+import { openForApply } from "./apply-open.js";
 import { planEffects } from "./apply-plan.js";
 import { mergeRecords } from "./apply-records.js";
 import { writeBatch } from "./apply-write.js";
@@ -31,11 +32,12 @@ const RETRYABLE = new Set(["40001", "40P01"]);
  */
 export async function applyEvents(
   ctx: StoreContext,
-  events: readonly SyncEvent[],
+  received: readonly SyncEvent[],
   receivedAt = Date.now(),
 ): Promise<ApplyReport> {
   // An idle consumer's empty pull costs no transaction.
-  if (events.length === 0) return { outcomes: new Map(), counts: zeroCounts() };
+  if (received.length === 0) return { outcomes: new Map(), counts: zeroCounts() };
+  const events = await openForApply(ctx, received);
   let isolated: Isolated;
   try {
     const report = await retrying(() =>

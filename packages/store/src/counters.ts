@@ -101,6 +101,26 @@ export async function readCounters(client: SqlClient, s: string): Promise<Counte
 }
 
 /**
+ * Events this region published and peer events it applied, each summed over its labels
+ * (`/health/sync`'s `events`, from which the router derives events/s): one indexed query,
+ * cheap enough for a probe every few seconds.
+ */
+export async function readEventTotals(
+  client: SqlClient,
+  s: string,
+): Promise<{ published: number; applied: number }> {
+  const { rows } = await client.query(
+    `select name, sum(value) as total from ${s}.counters
+     where name in ('sync_events_published_total', 'sync_events_applied_total') group by name`,
+  );
+  const total = (name: string) => Number(rows.find((row) => row.name === name)?.total ?? 0);
+  return {
+    published: total("sync_events_published_total"),
+    applied: total("sync_events_applied_total"),
+  };
+}
+
+/**
  * One `privacy_filtered_events_total` increment. `side` says whose band kept the content
  * back: the `publisher`'s (a write outside the writer's own band, published as a
  * redaction: `direction="outbound"`) or a `subscriber`'s (a peer's event stored without

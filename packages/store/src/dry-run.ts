@@ -1,6 +1,7 @@
 import type { Keyring, SyncEvent, TransportMessage } from "@memoria/sync-core";
 import { type ApplyReport, applyInTransaction, retrying } from "./apply.js";
 import { isEventSpecific, isolateFailures } from "./apply-isolate.js";
+import { openForApply } from "./apply-open.js";
 import { checkMessages, type MessagesReport } from "./consume.js";
 import type { StoreContext } from "./context.js";
 import { type SqlClient, withClient } from "./sql.js";
@@ -19,8 +20,9 @@ export async function classifyMessages(
   keyring: Keyring,
 ): Promise<MessagesReport> {
   const { valid, rejections, echoes } = await checkMessages(messages, keyring, ctx.region);
+  const opened = await openForApply(ctx, valid);
   const report = await retrying(() =>
-    withClient(ctx.pool, (client) => applyRolledBack(client, ctx, valid)),
+    withClient(ctx.pool, (client) => applyRolledBack(client, ctx, opened)),
   );
   report.counts.echo += echoes;
   return { rejected: rejections.length, apply: report.counts };

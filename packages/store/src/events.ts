@@ -7,7 +7,9 @@ import {
   parseHlc,
   type SyncAction,
   type SyncEvent,
+  sealEvent,
   signEvent,
+  type TransitRecipient,
   type UnsignedSyncEvent,
 } from "@memoria/sync-core";
 import type { StoreContext } from "./context.js";
@@ -32,6 +34,10 @@ export interface EventDraft {
   hlc: string;
   privacy: number | null;
   payload?: Record<string, unknown>;
+  /** The record's space (`spaceOf`): the deployment's namespace unless the record has a team. */
+  space?: string;
+  /** Seal the payload for exactly these regions (sealed transit); absent: it travels as it is. */
+  sealFor?: readonly TransitRecipient[];
 }
 
 /**
@@ -51,14 +57,17 @@ export async function enqueueEvent(
     action: draft.action,
     entity_type: draft.entityType,
     entity_id: draft.entityId,
-    namespace: ctx.namespace,
+    namespace: draft.space ?? ctx.namespace,
     origin: ctx.region,
     hlc: draft.hlc,
     privacy: draft.privacy,
     created_at: new Date(wall).toISOString(),
     ...(draft.payload ? { payload: draft.payload } : {}),
   };
-  const event = await signEvent(unsigned, ctx.keyring);
+  // Sealed before signing: the signature covers the sealed form peers receive.
+  const body =
+    draft.sealFor && unsigned.payload ? await sealEvent(unsigned, draft.sealFor) : unsigned;
+  const event = await signEvent(body, ctx.keyring);
   await client.query(`insert into ${ctx.s}.outbox (event_id, body) values ($1, $2)`, [
     event.id,
     JSON.stringify(event),
@@ -82,12 +91,19 @@ export interface HeldEvent {
  */
 export function heldForm(
   event: SyncEvent,
-  region: Pick<StoreContext, "namespace" | "region" | "band">,
+  region: Pick<StoreContext, "namespace" | "region" | "band"> & Partial<Pick<StoreContext, "spaces">>,
 ): HeldEvent {
-  if (event.payload === undefined) return { event };
+  if (event.payload === undefined && event.sealed === undefined) return { event };
   const verdict = classifyInbound(event, region);
-  if (verdict.verdict === "apply" || (verdict.verdict === "drop" && verdict.reason === "echo"))
+  // Sealed content shows as it is only to a region it was sealed for (still sealed: whoever
+  // reads this answer holds no transit key).
+  const addressed = event.sealed === undefined || region.region in event.sealed.to;
+  if (
+    (verdict.verdict === "apply" && addressed) ||
+    (verdict.verdict === "drop" && verdict.reason === "echo")
+  )
     return { event };
-  const { payload: _content, sig: _signature, ...rest } = event;
-  return { event: rest, redacted: verdict.reason === "namespace" ? "namespace" : "privacy" };
+  const { payload: _content, sealed: _sealed, sig: _signature, ...rest } = event;
+  const foreign = verdict.verdict === "drop" && verdict.reason === "namespace";
+  return { event: rest, redacted: foreign ? "namespace" : "privacy" };
 }

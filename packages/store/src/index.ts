@@ -2,7 +2,7 @@ export type { ApiKeyInfo, ApiKeyRecord, NewApiKey } from "./apikeys.js";
 export type { ApplyOutcome, ApplyReport } from "./apply.js";
 export type { RetryResult } from "./apply-retry.js";
 export type { ConsumeReport, MessagesReport } from "./consume.js";
-export type { StoreContext, StoreOptions } from "./context.js";
+export type { StoreContext, StoreOptions, StoreTransit } from "./context.js";
 export { type CounterRow, LATENCY_BUCKETS, type Labels, labelKey } from "./counters.js";
 export type { ApplyFailure, DeadLetter } from "./dead-letters.js";
 export type { DecrementResult } from "./decrement.js";

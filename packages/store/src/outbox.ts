@@ -123,6 +123,8 @@ function logPublished(ctx: StoreContext, events: readonly SyncEvent[]): void {
       origin: event.origin,
       privacy: event.privacy,
       decision: publishDecision(event),
+      // Who can read the content: the regions it was sealed for, or everyone (clear).
+      readable_by: event.sealed ? Object.keys(event.sealed.to) : event.payload ? "any" : "none",
     });
 }
 

@@ -6,10 +6,13 @@ import {
   type Keyring,
   type Logger,
   type PrivacyBand,
+  type ServedSpaces,
+  type TransitKeyring,
 } from "@memoria/sync-core";
 import { neonConfig, Pool } from "@neondatabase/serverless";
 import { inject } from "vitest";
 import ws from "ws";
+import type { StoreTransit } from "./context.js";
 import { createStore, type Store } from "./store.js";
 
 /** Test support: real Postgres through the local Neon WebSocket endpoint, one schema per test. */
@@ -45,6 +48,9 @@ export async function regionStore(
     realtimeReplication?: boolean;
     schema?: string;
     log?: Logger;
+    spaces?: ServedSpaces;
+    transit?: StoreTransit;
+    transitKeyring?: TransitKeyring;
   },
 ): Promise<RegionUnderTest> {
   const schema = options.schema ?? uniqueName(`st_${options.region.replace(/-/g, "_")}`);
@@ -59,6 +65,9 @@ export async function regionStore(
     keyring,
     clock: new HybridClock({ node: options.region }),
     ...(options.log ? { log: options.log } : {}),
+    ...(options.spaces ? { spaces: options.spaces } : {}),
+    ...(options.transit ? { transit: options.transit } : {}),
+    ...(options.transitKeyring ? { transitKeyring: options.transitKeyring } : {}),
   });
   await store.migrate();
   return { store, schema, keyring, region: options.region };

@@ -11,7 +11,7 @@ import { applyEvents } from "./apply.js";
 import { retryDeadLetter } from "./apply-retry.js";
 import { applyMessages, consumeOnce } from "./consume.js";
 import { type StoreContext, type StoreOptions, storeContext } from "./context.js";
-import { readCounters } from "./counters.js";
+import { readCounters, readEventTotals } from "./counters.js";
 import { recordSyncCycle } from "./cycle-record.js";
 import { countDeadLetters, discardDeadLetter, listDeadLetters } from "./dead-letters.js";
 import { latestDecrementDate, runDecrement } from "./decrement.js";
@@ -97,6 +97,8 @@ function syncOperations(ctx: StoreContext) {
     /** Live records per team space (`/metrics`); one bounded scan of the namespace. */
     countLiveByTeam: () => countLiveByTeam(ctx),
     counters: () => withClient(ctx.pool, (client) => readCounters(client, ctx.s)),
+    /** Events published and applied, summed (`/health/sync`'s `events`). */
+    eventTotals: () => withClient(ctx.pool, (client) => readEventTotals(client, ctx.s)),
   };
 }
 

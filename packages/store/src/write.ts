@@ -1,4 +1,4 @@
-import { compareHlc, deterministicEventId, inBand, newEventId } from "@memoria/sync-core";
+import { compareHlc, deterministicEventId, newEventId, spaceOf } from "@memoria/sync-core";
 import type { StoreContext } from "./context.js";
 import { addCounters, privacyFiltered } from "./counters.js";
 import { enqueueEvent, writeHlc } from "./events.js";
@@ -15,6 +15,7 @@ import {
 import { EFFECTIVE_X, type TeamScope, teamClause } from "./reads.js";
 import { recordColumns, upsertRecords } from "./record-sql.js";
 import { inTransaction, type SqlClient } from "./sql.js";
+import { contentRoute } from "./transit.js";
 
 /**
  * Writes: the memory row and the event for peers commit in ONE transaction, so an
@@ -124,7 +125,15 @@ export async function updateMemory(
     const { memory: before, register } = await lockLive(client, ctx, id, teams);
     const fields: MemoryFields = memoryFieldsSchema.parse({ ...contentOf(before), ...patch });
     // After every mark known here, so an x set now is not decremented by one already applied.
-    const hlc = writeHlc(ctx, maxHlc(before.hlc, await latestMark(client, ctx)));
+    let hlc = writeHlc(ctx, maxHlc(before.hlc, await latestMark(client, ctx)));
+    const moved: string[] = [];
+    if ((before.team ?? null) !== (fields.team ?? null)) {
+      // Leaving a team space: regions serving only the old space would never see the
+      // update (it travels in the new space), so the old space is told to forget the record
+      // first, and the update gets a later clock, so regions serving both keep the update.
+      moved.push(...(await queueLeave(client, ctx, id, before.team ?? null, before.y, hlc)));
+      hlc = writeHlc(ctx, hlc);
+    }
     const setsX = patch.x !== undefined && patch.x !== before.x;
     const snapshot: MemorySnapshot = {
       ...fields,
@@ -135,7 +144,11 @@ export async function updateMemory(
     };
     const row = await writeLive(client, ctx, snapshot, hlc);
     const events = await queueFor(client, ctx, "memory.updated", snapshot, hlc);
-    return { memory: rowToMemory({ ...row, effective_x: fields.x }), hlc, events };
+    return {
+      memory: rowToMemory({ ...row, effective_x: fields.x }),
+      hlc,
+      events: [...moved, ...events],
+    };
   });
 }
 
@@ -159,6 +172,7 @@ export async function deleteMemory(
       entityId: id,
       hlc,
       privacy: null,
+      space: spaceOf(ctx.namespace, ctx.spaces.prefix, current.team),
     });
     return { hlc, events: event ? [event.id] : [] };
   });
@@ -228,18 +242,22 @@ async function queueFor(
   snapshot: MemorySnapshot,
   hlc: string,
 ): Promise<string[]> {
-  // Content only when the new y may leave; otherwise a redaction, even when our own copy
-  // was already outside the band: a peer may hold an in-band copy newer than ours (written
-  // there while we were cut off), and a redaction carries no content.
-  const leaves = inBand(ctx.band, snapshot.y);
-  const event = leaves
+  // Content only when the new y may leave (`contentRoute`); otherwise a redaction, even
+  // when our own copy was already outside the band: a peer may hold an in-band copy newer
+  // than ours (written there while we were cut off), and a redaction carries no content.
+  const route = contentRoute(ctx, snapshot.y, snapshot.team);
+  const leaves = route.leaves;
+  const space = spaceOf(ctx.namespace, ctx.spaces.prefix, snapshot.team);
+  const event = route.leaves
     ? await enqueueEvent(client, ctx, {
         action,
         entityType: "memory",
         entityId: snapshot.id,
         hlc,
         privacy: snapshot.y,
+        space,
         ...(ctx.realtimeReplication ? { payload: payloadOf(snapshot, hlc) } : {}),
+        ...(route.sealFor ? { sealFor: route.sealFor } : {}),
       })
     : await enqueueEvent(client, ctx, {
         action: "memory.redacted",
@@ -247,10 +265,31 @@ async function queueFor(
         entityId: snapshot.id,
         hlc,
         privacy: snapshot.y,
+        space,
       });
   // Counted with the write, in its transaction: once per redaction this band kept local.
   if (event && !leaves)
     await addCounters(client, ctx.s, [privacyFiltered("publisher", "outbound", ctx.region)]);
+  return event ? [event.id] : [];
+}
+
+/** The redaction a record leaving team space `team` sends to that space. */
+async function queueLeave(
+  client: SqlClient,
+  ctx: StoreContext,
+  id: string,
+  team: string | null,
+  y: number,
+  hlc: string,
+): Promise<string[]> {
+  const event = await enqueueEvent(client, ctx, {
+    action: "memory.redacted",
+    entityType: "memory",
+    entityId: id,
+    hlc,
+    privacy: y,
+    space: spaceOf(ctx.namespace, ctx.spaces.prefix, team),
+  });
   return event ? [event.id] : [];
 }
 

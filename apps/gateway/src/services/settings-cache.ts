@@ -4,6 +4,7 @@ import {
   type Logger,
   loadWithStoredOverrides,
   type MemoriaConfig,
+  misconfigured,
   type SettingsError,
   type StoredConfig,
 } from "@memoria/sync-core";
@@ -11,12 +12,14 @@ import { validateSyncConfig } from "@memoria/transports";
 import { logConfigWarnings, loggerFor } from "../log.js";
 import { keyringFor } from "./keyring.js";
 import { type IsolateRuntime, orProblem } from "./runtime.js";
+import { type TransitSetup, transitFor } from "./transit.js";
 
 /** The effective config of one store at one settings version, and what is derived from it. */
 export interface EffectiveConfig extends StoredConfig {
   version: number;
   log: Logger;
   keyring: Keyring | null;
+  transit: TransitSetup;
 }
 
 /** Per isolate, by runtime and store: the config at the settings version last seen. */
@@ -50,12 +53,18 @@ export async function effectiveConfig(
   );
   const log = loggerFor(loaded.config);
   logSettingsErrors(log, loaded.settingsErrors);
-  logConfigWarnings(log, loaded.warnings);
+  const transit = await transitFor(loaded.config).catch((error: unknown) =>
+    misconfigured(error, "Gateway misconfigured"),
+  );
+  const warnings = [...loaded.warnings, ...transit.warnings];
+  logConfigWarnings(log, warnings);
   const effective = {
     ...loaded,
+    warnings,
     version: read.version,
     log,
     keyring: await keyringFor(loaded.config),
+    transit,
   };
   cache.set(key, effective);
   return effective;

@@ -2,6 +2,7 @@ import type { GatewayApp } from "../../app.js";
 import { requireScope, scopeToTeams } from "../../auth.js";
 import { registerCreateMemory } from "./create.js";
 import { registerReadMemory } from "./read.js";
+import { onlyServedSpaces } from "./spaces.js";
 import { registerUpstreamReads } from "./upstream.js";
 import { registerWriteMemory } from "./write.js";
 
@@ -13,6 +14,7 @@ export function registerMemoryRoutes(app: GatewayApp): void {
       requireScope((method) => (method === "GET" || method === "HEAD" ? "read" : "write")),
     );
     app.use(path, scopeToTeams());
+    app.use(path, onlyServedSpaces());
   }
   registerCreateMemory(app);
   // Before `GET /memory/:id`: `/memory/recent` … are routes, not ids.
