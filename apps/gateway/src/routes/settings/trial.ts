@@ -9,6 +9,7 @@ import {
 } from "@memoria/sync-core";
 import { connectSync, syncBackends } from "@memoria/transports";
 import { stringVars } from "../../env.js";
+import { transitFor } from "../../services/transit.js";
 import type { Services } from "../../services.js";
 import { syncIssues } from "../../services.js";
 import { rejected, rejectedIssues } from "./refusal.js";
@@ -43,6 +44,7 @@ export async function trialConfig(
 ): Promise<MemoriaConfig> {
   const config = validated(services, bindings, overrides);
   await keyringBuilds(config);
+  await transitBuilds(config);
   sameDeployment(services.config, config);
   const touched = changed.filter((key) => isConnectionKey(key));
   if (touched.length > 0 && config.sync.enabled && config.sync.backend !== "none")
@@ -91,6 +93,21 @@ async function keyringBuilds(config: MemoriaConfig): Promise<void> {
     // The keyring's messages name key ids and lengths, never a secret.
     throw rejected([{ field: "sync.signing_keys", message: (error as Error).message }]);
   }
+}
+
+/**
+ * Transit keys that do not import (a point off the curve, a key that is not P-256) would
+ * leave the region unable to open what peers seal for it, or to seal for a peer.
+ */
+async function transitBuilds(config: MemoriaConfig): Promise<void> {
+  const failure = await transitFor(config).then(
+    () => undefined,
+    (error: Error) => error.message,
+  );
+  if (failure === undefined) return;
+  // The messages name key ids and regions, never a private key.
+  const field = failure.startsWith("regions") ? "regions" : "sync.transit_keys";
+  throw rejected([{ field, message: failure }]);
 }
 
 /**
