@@ -7,6 +7,7 @@
  *   memoria keys create --scope read [--scope write …] [--team T …] [--name N] --url <gateway> [--api-key K]
  *   memoria keys list --url <gateway> [--api-key K]
  *   memoria keys revoke <id> --url <gateway> [--api-key K]
+ *   memoria keys transit [--id KEYID] [--json]   (a region's transit key pair; made locally)
  *   memoria sync dead-letters [list | retry <event id> | discard <event id>] --url <gateway> [--api-key K]
  * The API key may come from MEMORIA_API_KEY. Exit code 0 only when everything passed.
  */
@@ -16,6 +17,7 @@ import { catchUpCommand } from "./catch-up.js";
 import { deadLettersCommand } from "./dead-letters.js";
 import { createKey, formatKey, listKeys, parseScopes, revokeKey } from "./keys.js";
 import { smoke } from "./smoke.js";
+import { transitKeyCommand } from "./transit-keys.js";
 
 const TOPOLOGIES = SYNC_BACKENDS.join("|");
 const USAGE = `usage:
@@ -25,6 +27,7 @@ const USAGE = `usage:
   memoria keys create --scope read|write|admin [--scope ...] [--team T ...] [--name N] --url <gateway url> [--api-key KEY]
   memoria keys list --url <gateway url> [--api-key KEY]
   memoria keys revoke <key id> --url <gateway url> [--api-key KEY]
+  memoria keys transit [--id KEYID] [--json]
   memoria sync dead-letters [list | retry <event id> | discard <event id>] --url <gateway url> [--api-key KEY]`;
 
 type Values = {
@@ -97,9 +100,14 @@ async function main(argv: string[]): Promise<number> {
       scope: { type: "string", multiple: true },
       team: { type: "string", multiple: true },
       name: { type: "string" },
+      id: { type: "string" },
+      json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
+  // Made locally: no gateway, no API key.
+  if (positionals[0] === "keys" && positionals[1] === "transit")
+    return transitKeyCommand(values, positionals.slice(2), USAGE);
   if (positionals[0] === "keys")
     return keysCommand(positionals[1] ?? "", positionals.slice(2), values);
   if (positionals[0] === "sync" && positionals[1] === "dead-letters")

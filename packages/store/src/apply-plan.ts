@@ -4,12 +4,12 @@ import {
   type DecrementMark,
   eventEffect,
   type InboundVerdict,
-  spaceOf,
   type SyncEvent,
+  spaceOf,
 } from "@memoria/sync-core";
 import { keyStateOf } from "./apikeys.js";
-import { sealNoteOf } from "./apply-open.js";
 import type { KeyEffect } from "./apply-keys.js";
+import { sealNoteOf } from "./apply-open.js";
 import type { ApplyOutcome } from "./apply-outcomes.js";
 import { type RecordEffect, recordKey } from "./apply-records.js";
 import type { StoreContext } from "./context.js";
@@ -40,7 +40,8 @@ export function planEffects(ctx: StoreContext, events: readonly SyncEvent[]): Pl
       continue;
     }
     // Records live in the deployment's namespace whatever space their events travel in.
-    const event = received.namespace === ctx.namespace ? received : { ...received, namespace: ctx.namespace };
+    const event =
+      received.namespace === ctx.namespace ? received : { ...received, namespace: ctx.namespace };
     receiveClock(ctx, event.hlc);
     if (event.entity_type === "apikey") {
       const state = keyStateOf(event);

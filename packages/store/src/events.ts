@@ -91,13 +91,13 @@ export interface HeldEvent {
  */
 export function heldForm(
   event: SyncEvent,
-  region: Pick<StoreContext, "namespace" | "region" | "band"> & Partial<Pick<StoreContext, "spaces">>,
+  region: Pick<StoreContext, "namespace" | "region" | "band" | "spaces">,
 ): HeldEvent {
   if (event.payload === undefined && event.sealed === undefined) return { event };
   const verdict = classifyInbound(event, region);
   // Sealed content shows as it is only to a region it was sealed for (still sealed: whoever
   // reads this answer holds no transit key).
-  const addressed = event.sealed === undefined || region.region in event.sealed.to;
+  const addressed = event.sealed === undefined || Object.hasOwn(event.sealed.to, region.region);
   if (
     (verdict.verdict === "apply" && addressed) ||
     (verdict.verdict === "drop" && verdict.reason === "echo")

@@ -5,6 +5,7 @@ import {
   privacySchema,
   storableText,
   storableTime,
+  TEAM_PATTERN,
 } from "@memoria/sync-core";
 import { z } from "zod";
 
@@ -52,7 +53,7 @@ export const CONTENT = {
     since: 1,
     rule: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, { error: "must be lowercase letters, digits, '-'" })
+      .regex(TEAM_PATTERN, { error: "must be lowercase letters, digits, '-'" })
       .nullable(),
     omitted: { default: null },
   },

@@ -37,7 +37,11 @@ const schemas: string[] = [];
 
 async function member(region: string, band: PrivacyBand, teams: string[] = ["*"]): Promise<Member> {
   const pair = await generateTransitKey("t1");
-  const keyring = await createTransitKeyring({ region, current: "t1", keys: { t1: pair.privateKey } });
+  const keyring = await createTransitKeyring({
+    region,
+    current: "t1",
+    keys: { t1: pair.privateKey },
+  });
   return { region, band, teams, keyring };
 }
 
@@ -85,7 +89,7 @@ describe("sealed transit between three regions", () => {
       await member("region-b", { floor: 0, ceiling: 12 }),
       await member("region-c", { floor: -5, ceiling: 15 }),
     ];
-    [a, b, c] = await Promise.all(fleet.map((m) => storeOf(m, fleet))) as [
+    [a, b, c] = (await Promise.all(fleet.map((m) => storeOf(m, fleet)))) as [
       RegionUnderTest,
       RegionUnderTest,
       RegionUnderTest,
@@ -108,9 +112,12 @@ describe("sealed transit between three regions", () => {
     for (const event of events) {
       const y = event.privacy as number;
       if (y < -5) expect(event.action).toBe("memory.redacted");
-      else expect(Object.keys(event.sealed?.to ?? {}).sort()).toEqual(
-        ["region-a", ...(y >= 0 && y <= 12 ? ["region-b"] : []), "region-c"],
-      );
+      else
+        expect(Object.keys(event.sealed?.to ?? {}).sort()).toEqual([
+          "region-a",
+          ...(y >= 0 && y <= 12 ? ["region-b"] : []),
+          "region-c",
+        ]);
     }
     await b.store.applyEvents(events);
     await c.store.applyEvents(events);
@@ -161,8 +168,20 @@ describe("team spaces", () => {
       RegionUnderTest,
       RegionUnderTest,
     ];
-    const alpha = await a.store.createMemory({ text: "alpha plan", x: 1, y: 3, z: 0, team: "alpha" });
-    const bravo = await a.store.createMemory({ text: "bravo plan", x: 1, y: 3, z: 0, team: "bravo" });
+    const alpha = await a.store.createMemory({
+      text: "alpha plan",
+      x: 1,
+      y: 3,
+      z: 0,
+      team: "alpha",
+    });
+    const bravo = await a.store.createMemory({
+      text: "bravo plan",
+      x: 1,
+      y: 3,
+      z: 0,
+      team: "bravo",
+    });
     const shared = await a.store.createMemory({ text: "for all", x: 1, y: 3, z: 0 });
     const events = (await outboxEvents(pool, a.schema)) as SyncEvent[];
     expect(events.map((e) => e.namespace)).toEqual([
@@ -180,8 +199,11 @@ describe("team spaces", () => {
     expect(await b.store.getMemory(bravo.memory.id)).toBeUndefined();
     expect((await c.store.getMemory(bravo.memory.id))?.text).toBe("bravo plan");
     expect(await c.store.getMemory(alpha.memory.id)).toBeUndefined();
-    for (const store of [b, c]) expect((await store.store.getMemory(shared.memory.id))?.text).toBe("for all");
-    const drops = (await b.store.counters()).find((row) => row.name === "namespace_mismatch_drops_total");
+    for (const store of [b, c])
+      expect((await store.store.getMemory(shared.memory.id))?.text).toBe("for all");
+    const drops = (await b.store.counters()).find(
+      (row) => row.name === "namespace_mismatch_drops_total",
+    );
     expect(drops?.value).toBe(1);
 
     // A record moving from alpha to bravo leaves b and reaches c.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseEvent, syncEventSchema } from "./event.js";
+import { parseEvent, SEAL_ALGORITHM, type SealedContent, syncEventSchema } from "./event.js";
 import { deterministicEventId, isEventId, newEventId } from "./event-id.js";
 import { memoryEvent } from "./test-support.js";
 
@@ -69,6 +69,79 @@ describe("SyncEvent v1", () => {
     expect(
       syncEventSchema.safeParse(memoryEvent({ created_at: "2026-11-21T12:00:00.123Z" })).success,
     ).toBe(true);
+  });
+});
+
+describe("sealed content", () => {
+  /** A seal of the right shape (what `sealEvent` writes); the schema does not open it. */
+  const sealed: SealedContent = {
+    alg: SEAL_ALGORITHM,
+    epk: `B${"A".repeat(86)}`,
+    iv: "A".repeat(16),
+    ct: "A".repeat(40),
+    to: { "region-b": `k1.${"A".repeat(54)}` },
+  };
+  const sealedEvent = (overrides: Record<string, unknown> = {}) => {
+    const { payload: _payload, ...clear } = memoryEvent();
+    return { ...clear, sealed, ...overrides };
+  };
+  const fieldsOf = (input: unknown) => {
+    const result = parseEvent(input);
+    return result.success ? [] : result.errors.map((error) => error.field);
+  };
+
+  it("takes the place of the payload on a content action", () => {
+    expect(parseEvent(sealedEvent()).success).toBe(true);
+    expect(
+      parseEvent(sealedEvent({ action: "thread.updated", entity_type: "thread" })).success,
+    ).toBe(true);
+  });
+
+  it("is refused beside a clear payload, naming sealed", () => {
+    expect(parseEvent(sealedEvent({ payload: { text: "clear" } }))).toMatchObject({
+      success: false,
+      errors: [{ field: "sealed", message: "must not come with a clear payload" }],
+    });
+  });
+
+  it("is refused on every action that carries no record content", () => {
+    const cases = [
+      { action: "memory.deleted", entity_type: "memory" },
+      { action: "memory.redacted", entity_type: "memory" },
+      { action: "schedule.decrement", entity_type: "schedule" },
+      { action: "apikey.upserted", entity_type: "apikey" },
+      { action: "apikey.revoked", entity_type: "apikey" },
+    ];
+    for (const fields of cases)
+      expect(parseEvent(sealedEvent(fields)), fields.action).toMatchObject({
+        success: false,
+        errors: [
+          {
+            field: "sealed",
+            message: `must be absent on ${fields.action} (only record content is sealed)`,
+          },
+        ],
+      });
+  });
+
+  it("names each malformed member of the seal", () => {
+    const withSeal = (change: Partial<Record<keyof SealedContent, unknown>>) =>
+      fieldsOf(sealedEvent({ sealed: { ...sealed, ...change } }));
+    expect(withSeal({ alg: "RSA-OAEP" })).toEqual(["sealed.alg"]);
+    expect(withSeal({ epk: "B".repeat(86) })).toEqual(["sealed.epk"]);
+    expect(withSeal({ iv: `${"A".repeat(15)}=` })).toEqual(["sealed.iv"]);
+    expect(withSeal({ iv: "A".repeat(20) })).toEqual(["sealed.iv"]);
+    expect(withSeal({ ct: "A".repeat(21) })).toEqual(["sealed.ct"]);
+    expect(withSeal({ ct: 42 })).toEqual(["sealed.ct"]);
+    expect(withSeal({ to: {} })).toEqual(["sealed.to"]);
+    expect(withSeal({ to: [] })).toEqual(["sealed.to"]);
+    expect(withSeal({ to: { "region-b": `k1.${"A".repeat(53)}` } })).toEqual([
+      "sealed.to.region-b",
+    ]);
+    expect(withSeal({ to: { "region-b": "A".repeat(54) } })).toEqual(["sealed.to.region-b"]);
+    expect(withSeal({ to: { "Region B": `k1.${"A".repeat(54)}` } })[0]).toMatch(/^sealed\.to/);
+    expect(fieldsOf(sealedEvent({ sealed: { ...sealed, key: "x" } }))).toEqual(["sealed"]);
+    expect(fieldsOf(sealedEvent({ sealed: "opaque" }))).toEqual(["sealed"]);
   });
 });
 

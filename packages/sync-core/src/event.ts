@@ -47,6 +47,15 @@ export const nameSchema = z.string({ error: "must be a string" }).regex(NAME_PAT
   error: "must be 1-128 characters of letters, digits, . _ : - (not starting with a symbol)",
 });
 
+/**
+ * An event's namespace is its record's space (`spaceOf`): the deployment's namespace, or
+ * `<namespace>:<prefix>-<team>`, so it may be longer than a namespace alone.
+ */
+export const SPACE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,254}$/;
+const spaceSchema = z.string({ error: "must be a string" }).regex(SPACE_PATTERN, {
+  error: "must be 1-255 characters of letters, digits, . _ : - (not starting with a symbol)",
+});
+
 export const REGION_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const regionIdSchema = z
   .string({ error: "must be a string" })
@@ -87,11 +96,9 @@ export const sealedSchema = z.strictObject({
   to: z
     .record(
       regionIdSchema,
-      z
-        .string({ error: "must be a string" })
-        .regex(/^[A-Za-z0-9_-]{1,32}\.[A-Za-z0-9_-]{54}$/, {
-          error: "must be <keyId>.<base64url 40-byte wrapped key>",
-        }),
+      z.string({ error: "must be a string" }).regex(/^[A-Za-z0-9_-]{1,32}\.[A-Za-z0-9_-]{54}$/, {
+        error: "must be <keyId>.<base64url 40-byte wrapped key>",
+      }),
       { error: "must be an object of region id → wrapped key" },
     )
     .refine((to) => Object.keys(to).length > 0, { error: "must name at least one region" }),
@@ -109,7 +116,7 @@ export const syncEventSchema = z
     entity_id: storableText(
       z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).max(256),
     ),
-    namespace: nameSchema,
+    namespace: spaceSchema,
     origin: regionIdSchema,
     hlc: z
       .string({ error: "must be a string" })

@@ -66,9 +66,9 @@ export {
   type MemoriaConfigInput,
   type RegionConfig,
   regionSchema,
-  teamSpacesSchema,
   SECRET_KEYS,
   TABLE_PATTERN,
+  teamSpacesSchema,
 } from "./config/schema.js";
 export { isSecretKey, MASK, settingsView, withoutMaskedSecrets } from "./config/settings.js";
 export {
@@ -125,10 +125,10 @@ export {
   SEAL_ALGORITHM,
   type SealedContent,
   SIGNATURE_PATTERN,
-  sealedSchema,
   SYNC_ACTIONS,
   type SyncAction,
   type SyncEvent,
+  sealedSchema,
   syncEventSchema,
   type UnsignedSyncEvent,
 } from "./event.js";

@@ -18,7 +18,7 @@ export interface InboundContext {
   region: string;
   /** This region's sync band. */
   band: PrivacyBand;
-  /** Team spaces served; absent: every team space of `namespace`. Events of other spaces are dropped like a foreign namespace. */
+  /** Team spaces served; absent: none (only `namespace` itself). Events of other spaces are dropped like a foreign namespace. */
   spaces?: ServedSpaces;
 }
 
@@ -33,7 +33,11 @@ export function teamNamespace(prefix: string, team: string): string {
  * event's `namespace` field carries it, so a region not serving the space drops the event
  * before anything else, as it drops another tenant's.
  */
-export function spaceOf(namespace: string, prefix: string, team: string | null | undefined): string {
+export function spaceOf(
+  namespace: string,
+  prefix: string,
+  team: string | null | undefined,
+): string {
   return team === null || team === undefined
     ? namespace
     : `${namespace}:${teamNamespace(prefix, team)}`;
@@ -66,9 +70,8 @@ export function isOwnNamespace(
   event: Pick<SyncEvent, "namespace">,
   spaces?: ServedSpaces,
 ): boolean {
-  // Without a declaration every team space of the namespace is served.
-  if (spaces === undefined)
-    return event.namespace === namespace || event.namespace.startsWith(`${namespace}:`);
+  // Without a declaration of spaces, only the namespace itself (fail closed).
+  if (spaces === undefined) return event.namespace === namespace;
   const team = teamOfSpace(namespace, spaces.prefix, event.namespace);
   return team !== undefined && servesTeam(spaces.teams, team);
 }
@@ -93,7 +96,8 @@ export type InboundVerdict =
  * band must not be able to push a record outside ours into our store.
  */
 export function classifyInbound(event: SyncEvent, context: InboundContext): InboundVerdict {
-  if (!isOwnNamespace(context.namespace, event, context.spaces)) return { verdict: "drop", reason: "namespace" };
+  if (!isOwnNamespace(context.namespace, event, context.spaces))
+    return { verdict: "drop", reason: "namespace" };
   if (isEcho(context.region, event)) return { verdict: "drop", reason: "echo" };
   switch (event.action) {
     case "memory.redacted":

@@ -17,7 +17,7 @@ export interface HandedOut {
  */
 export function handOut(
   body: string,
-  region: Pick<StoreContext, "namespace" | "region" | "band">,
+  region: Pick<StoreContext, "namespace" | "region" | "band" | "spaces">,
 ): HandedOut {
   const parsed = parseEvent(body);
   if (!parsed.success) return { event: null, redacted: "malformed" };

@@ -84,6 +84,7 @@ describe("loadConfig with the operator documents' blocks", () => {
       namespace: "prod-shared",
       team_namespace_prefix: "team",
       privacy_floor: -15,
+      team_spaces: ["*"],
     });
     expect(config.sync).toMatchObject({
       enabled: true,
@@ -311,9 +312,11 @@ describe("loadConfig rules", () => {
       { id: "region-b", service: "GATEWAY_B", lat: 53.3, lon: -6.3 },
     ];
     const { config } = loadConfig({ env: { MEMORIA_REGIONS: JSON.stringify(regions) } });
+    // A row without a band, team spaces or transit key: the full band, every team, no content.
+    const defaults = { enabled: true, privacy_floor: -15, privacy_ceiling: 15, team_spaces: ["*"] };
     expect(config.regions).toEqual([
-      { ...regions[0], enabled: true },
-      { ...regions[1], role: "reader", enabled: true },
+      { ...regions[0], ...defaults },
+      { ...regions[1], role: "reader", ...defaults },
     ]);
     const error = errorOf(() =>
       loadConfig({

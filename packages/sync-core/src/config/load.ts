@@ -6,6 +6,7 @@ import { ConfigError, type ConfigIssue, formatIssue, type ValueOrigin } from "./
 import { resolveKey } from "./keys.js";
 import { readSettings } from "./normalize.js";
 import { configSchema, type MemoriaConfig } from "./schema.js";
+import { isSecretKey, MASK } from "./settings.js";
 
 export { ConfigError, type ConfigIssue, formatIssue, type ValueOrigin } from "./issues.js";
 
@@ -61,7 +62,7 @@ export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
   const result = configSchema.safeParse(tree);
   if (!result.success)
     issues.push(...result.error.issues.map((issue) => toConfigIssue(issue, origins, tree)));
-  if (issues.length > 0 || !result.success) throw new ConfigError(dedupe(issues));
+  if (issues.length > 0 || !result.success) throw new ConfigError(dedupe(issues.map(masked)));
   return { config: result.data, origins, warnings };
 }
 
@@ -204,6 +205,13 @@ function toJsonValue(raw: unknown): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** A secret's value never shows in the report (it is logged, and a mistyped key is still most of the key). */
+function masked(issue: ConfigIssue): ConfigIssue {
+  return issue.origin && isSecretKey(issue.key)
+    ? { ...issue, origin: { ...issue.origin, raw: MASK } }
+    : issue;
 }
 
 function dedupe(issues: ConfigIssue[]): ConfigIssue[] {

@@ -1,9 +1,13 @@
 import { z } from "zod";
 import { SYNC_BACKENDS } from "../backend.js";
-import { NAME_PATTERN, PRIVACY_MAX, PRIVACY_MIN, regionIdSchema } from "../event.js";
+import { PRIVACY_MAX, PRIVACY_MIN, regionIdSchema } from "../event.js";
 import { LOG_LEVELS } from "../log.js";
 import { TEAM_PATTERN } from "../routing.js";
-import { isTransitPrivateKeyText, isTransitPublicKeyText, TRANSIT_KEY_ID_PATTERN } from "../transit/keys.js";
+import {
+  isTransitPrivateKeyText,
+  isTransitPublicKeyText,
+  TRANSIT_KEY_ID_PATTERN,
+} from "../transit/keys.js";
 import { flag, int, num, scalarMap, toJson, toList, toNumber } from "./coerce.js";
 
 const between = `must be between ${PRIVACY_MIN} and ${PRIVACY_MAX}`;
@@ -15,11 +19,6 @@ const privacyBound = () =>
       .min(PRIVACY_MIN, { error: between })
       .max(PRIVACY_MAX, { error: between }),
   );
-
-const name = () =>
-  z
-    .string({ error: "must be a string" })
-    .regex(NAME_PATTERN, { error: "must be letters, digits, . _ : - (1-128)" });
 
 /** `memoria_sync_events` or `infra.memoria_sync_events`: plain identifiers only, so it can be quoted safely. */
 // The table part stops at 55 characters so the names derived from it (`_cursors`,
@@ -57,13 +56,21 @@ export const teamSpacesSchema = z.preprocess(
   z.array(
     z.union([
       z.literal("*"),
-      z.string().regex(TEAM_PATTERN, { error: 'must be "*" or a team name (lowercase letters, digits, \'-\')' }),
+      z
+        .string()
+        .regex(TEAM_PATTERN, {
+          error: "must be \"*\" or a team name (lowercase letters, digits, '-')",
+        }),
     ]),
     { error: 'must be a list of team names, or ["*"] for every team' },
   ),
 );
 
-const bandOrder = (band: { privacy_floor: number; privacy_ceiling: number }, ctx: z.RefinementCtx, where: string) => {
+const bandOrder = (
+  band: { privacy_floor: number; privacy_ceiling: number },
+  ctx: z.RefinementCtx,
+  where: string,
+) => {
   if (band.privacy_ceiling < band.privacy_floor)
     ctx.addIssue({
       code: "custom",
@@ -123,8 +130,18 @@ export const regionSchema = z
 export type RegionConfig = z.infer<typeof regionSchema>;
 
 export const memorySchema = z.strictObject({
-  /** Tenant namespace of this deployment; only events of this namespace are published or applied. @default "default" */
-  namespace: name().default("default"),
+  /**
+   * Tenant namespace of this deployment; only events of this namespace (and the team spaces
+   * served under it) are published or applied. No `:`, which separates a team space
+   * (`prod-shared:team-alpha`). @default "default"
+   */
+  namespace: z
+    .string({ error: "must be a string" })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, {
+      error:
+        "must be letters, digits, . _ - (1-128, not starting with a symbol); ':' is reserved: it separates a team space (prod-shared:team-alpha)",
+    })
+    .default("default"),
   /** Team spaces are `<prefix>-<team>`. @default "team" */
   team_namespace_prefix: z
     .string()
@@ -254,16 +271,25 @@ function transitKeyIssues(
   const ids = Object.keys(sync.transit_keys);
   for (const id of ids) {
     if (!TRANSIT_KEY_ID_PATTERN.test(id))
-      ctx.addIssue({ code: "custom", path: ["transit_keys", id], message: "key id must be 1-32 of A-Z a-z 0-9 _ -" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["transit_keys", id],
+        message: "key id must be 1-32 of A-Z a-z 0-9 _ -",
+      });
     else if (!isTransitPrivateKeyText(sync.transit_keys[id]))
       ctx.addIssue({
         code: "custom",
         path: ["transit_keys", id],
-        message: "must be a P-256 private key, base64url PKCS#8, as `memoria keys transit` prints it",
+        message:
+          "must be a P-256 private key, base64url PKCS#8, as `memoria keys transit` prints it",
       });
   }
   if (sync.transit_key_id !== undefined && !ids.includes(sync.transit_key_id))
-    ctx.addIssue({ code: "custom", path: ["transit_key_id"], message: "must name a key in sync.transit_keys" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["transit_key_id"],
+      message: "must name a key in sync.transit_keys",
+    });
   if (sync.transit_key_id === undefined && ids.length > 1)
     ctx.addIssue({
       code: "custom",
@@ -378,7 +404,12 @@ function selfEntryIssues(config: z.infer<typeof configBaseSchema>, ctx: z.Refine
   if (self.privacy_floor !== config.sync.privacy_floor)
     differs("privacy_floor", self.privacy_floor, config.sync.privacy_floor, "sync.privacy_floor");
   if (self.privacy_ceiling !== config.sync.privacy_ceiling)
-    differs("privacy_ceiling", self.privacy_ceiling, config.sync.privacy_ceiling, "sync.privacy_ceiling");
+    differs(
+      "privacy_ceiling",
+      self.privacy_ceiling,
+      config.sync.privacy_ceiling,
+      "sync.privacy_ceiling",
+    );
   const spaces = (list: readonly string[]) => [...list].sort().join(",");
   if (spaces(self.team_spaces) !== spaces(config.memory.team_spaces))
     differs("team_spaces", self.team_spaces, config.memory.team_spaces, "memory.team_spaces");

@@ -25,12 +25,19 @@ export interface TransitKeyring {
 
 export async function createTransitKeyring(input: TransitKeyringInput): Promise<TransitKeyring> {
   const ids = Object.keys(input.keys);
-  if (!(input.current in input.keys))
+  // Own keys only: `in` would take an Object member (`constructor`) for a key.
+  if (!Object.hasOwn(input.keys, input.current))
     throw new RangeError(
       `transit key "${input.current}" is current but not among the keys (${ids.join(", ") || "none"})`,
     );
   const keys = new Map<string, CryptoKey>();
   for (const id of ids) keys.set(id, await importTransitPrivateKey(id, input.keys[id] as string));
   const publicKey = await transitPublicKeyOf(input.current, keys.get(input.current) as CryptoKey);
-  return { region: input.region, current: input.current, publicKey, ids, key: (id) => keys.get(id) };
+  return {
+    region: input.region,
+    current: input.current,
+    publicKey,
+    ids,
+    key: (id) => keys.get(id),
+  };
 }

@@ -55,7 +55,9 @@ export async function importTransitPrivateKey(keyId: string, text: string): Prom
   try {
     return await crypto.subtle.importKey("pkcs8", bytes, CURVE, true, ["deriveBits"]);
   } catch (error) {
-    throw new RangeError(`transit key "${keyId}" is not a P-256 private key: ${(error as Error).message}`);
+    throw new RangeError(
+      `transit key "${keyId}" is not a P-256 private key: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -75,7 +77,9 @@ export async function importTransitPublicKey(text: string): Promise<TransitPubli
     const key = await crypto.subtle.importKey("raw", point, CURVE, true, []);
     return { keyId: match[1] as string, key, text };
   } catch (error) {
-    throw new RangeError(`not a P-256 public key: ${(error as Error).message}`);
+    throw new RangeError(
+      `transit public key "${match[1]}" is not a P-256 point: ${(error as Error).message}`,
+    );
   }
 }
 

@@ -19,9 +19,7 @@ export interface TransitPeer {
   publicKey?: TransitPublicKey;
 }
 
-export type TransitPolicy =
-  | { mode: "clear" }
-  | { mode: "sealed"; peers: readonly TransitPeer[] };
+export type TransitPolicy = { mode: "clear" } | { mode: "sealed"; peers: readonly TransitPeer[] };
 
 /** The peers (every region of the table but `self`) as the sealing policy sees them. */
 export async function transitPolicyOf(config: MemoriaConfig): Promise<TransitPolicy> {
@@ -34,10 +32,19 @@ export async function transitPolicyOf(config: MemoriaConfig): Promise<TransitPol
         const base = { region: region.id, band, teams: region.team_spaces };
         return region.transit_key === undefined
           ? base
-          : { ...base, publicKey: await importTransitPublicKey(region.transit_key) };
+          : { ...base, publicKey: await peerKey(region.id, region.transit_key) };
       }),
   );
   return { mode: "sealed", peers };
+}
+
+/** The schema checks a key's form; only the import finds a point off the curve, so name the row here. */
+async function peerKey(region: string, text: string): Promise<TransitPublicKey> {
+  try {
+    return await importTransitPublicKey(text);
+  } catch (error) {
+    throw new RangeError(`regions: ${region}.transit_key: ${(error as Error).message}`);
+  }
 }
 
 /** The peers allowed to store a record with privacy `y` of `team`, each with a key to seal for. */

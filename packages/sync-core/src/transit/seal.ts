@@ -44,9 +44,7 @@ export async function sealEvent(
     dataKey,
     encoder.encode(canonicalJson(payload)),
   );
-  const ephemeral = (await crypto.subtle.generateKey(CURVE, true, [
-    "deriveBits",
-  ])) as CryptoKeyPair;
+  const ephemeral = (await crypto.subtle.generateKey(CURVE, true, ["deriveBits"])) as CryptoKeyPair;
   const wrapped = await Promise.all(
     recipients.map(async ({ region, publicKey }) => {
       const kek = await keyEncryptionKey(ephemeral.privateKey, publicKey.key, {
@@ -85,8 +83,9 @@ export type OpenResult =
 export async function openEvent(event: SyncEvent, keyring: TransitKeyring): Promise<OpenResult> {
   const { sealed, sig, ...clear } = event;
   if (sealed === undefined) return { ok: true, event };
-  const entry = sealed.to[keyring.region];
-  if (entry === undefined) return { ok: false, reason: "not-addressed" };
+  // Own entries only: a region named like an Object member (`constructor`) is not addressed by it.
+  if (!Object.hasOwn(sealed.to, keyring.region)) return { ok: false, reason: "not-addressed" };
+  const entry = sealed.to[keyring.region] as string;
   const [keyId, wrappedText] = entry.split(".") as [string, string];
   const privateKey = keyring.key(keyId);
   if (privateKey === undefined) return { ok: false, reason: "unknown-key" };
@@ -151,15 +150,21 @@ async function keyEncryptionKey(
   );
 }
 
+/**
+ * Base64url's last character has spare bits: only the one spelling `base64url` writes is
+ * read, so no other text (which the signature would cover differently) opens to the same seal.
+ */
 function bytes(text: string): Uint8Array {
   const decoded = fromBase64url(text);
-  if (!decoded) throw new RangeError("not base64url");
+  if (!decoded || base64url(decoded) !== text) throw new RangeError("not canonical base64url");
   return decoded;
 }
 
 function jsonOf(plaintext: ArrayBuffer): unknown {
   try {
-    return JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(plaintext));
+    return JSON.parse(
+      new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(plaintext),
+    );
   } catch {
     return undefined;
   }
