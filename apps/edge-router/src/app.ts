@@ -10,11 +10,12 @@ import { type RouterBindings, routerConfig } from "./config.js";
 import { meteredProxy } from "./metered.js";
 import { metricsRoute } from "./metrics-route.js";
 import { healthObject } from "./shared-health.js";
-import { renderStatusPage, STATUS_CONTENT_SECURITY_POLICY } from "./status/page.js";
+import type { RouterSnapshot } from "./snapshot.js";
+import { statusRoute } from "./status/route.js";
 
 type RouterEnv = { Bindings: RouterBindings };
 
-/** The router: its status page, its health snapshot, its metrics, and every other path proxied to a region. */
+/** The router: its status page (and its JSON), its health snapshot, its metrics, and every other path proxied to a region. */
 export function createRouterApp() {
   const app = new Hono<RouterEnv>();
   app.onError((error, c) => {
@@ -27,21 +28,13 @@ export function createRouterApp() {
     });
     return problemResponse(problem(500, { detail: "internal error in the router" }));
   });
-  app.get("/status", async (c) => {
-    const html = renderStatusPage(await healthObject(c.env).snapshot());
-    return new Response(html, {
-      headers: {
-        "content-type": "text/html; charset=utf-8",
-        "cache-control": "no-store",
-        "content-security-policy": STATUS_CONTENT_SECURITY_POLICY,
-      },
-    });
+  app.get("/status", statusRoute);
+  app.get("/router/health", async (c) => {
+    const status = await healthObject(c.env).status();
+    const failovers = status.timeline.filter((entry) => entry.kind === "failover");
+    const body: RouterSnapshot = { ...status, failovers };
+    return Response.json(body, { headers: { "cache-control": "no-store" } });
   });
-  app.get("/router/health", async (c) =>
-    Response.json(await healthObject(c.env).snapshot(), {
-      headers: { "cache-control": "no-store" },
-    }),
-  );
   app.get("/metrics", metricsRoute);
   app.all("*", meteredProxy);
   return app;

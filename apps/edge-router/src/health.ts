@@ -8,13 +8,24 @@ import {
   afterProbe,
   afterRequestSuccess,
   initialState,
+  type ProbeOutcome,
   type RegionState,
   viewOf,
   writerOf,
+  writerSeen,
 } from "./region-state.js";
-import type { FailoverRecord, RouterSnapshot } from "./snapshot.js";
-
-const MAX_FAILOVERS = 50;
+import type { RoutingSnapshot, StatusSnapshot } from "./snapshot.js";
+import { addSample, type CounterSample } from "./sync-rate.js";
+import {
+  EMPTY_TIMELINE,
+  type FailoverEntry,
+  healthEvents,
+  record,
+  type Timeline,
+  type TimelineEntry,
+  type WriterSeen,
+  writerEvents,
+} from "./timeline.js";
 
 /**
  * The router's shared view of region health: one instance (`idFromName("global")`) for
@@ -22,13 +33,20 @@ const MAX_FAILOVERS = 50;
  * each region's `/health/sync` from its alarm, takes passive reports (a region that did
  * not answer, or a 5xx another region did better than: verdict.ts; it opens the circuit
  * for the cool-down), hands out exactly one trial request
- * per half-open circuit (breaker.ts), and keeps the last failovers for `/status` and the
- * router's metric totals for `/metrics` (metrics.ts says why here).
- * Called by RPC on its stub; its state is loaded once, in the constructor.
+ * per half-open circuit (breaker.ts), and keeps for `/status` the timeline (timeline.ts:
+ * failovers, writer changes, promotions, health changes) and each region's event-counter
+ * samples (sync-rate.ts), and the router's metric totals for `/metrics` (metrics.ts says
+ * why here). Called by RPC on its stub; its state is loaded once, in the constructor.
  */
 export class RegionHealth extends DurableObject<Record<string, unknown>> {
   private states = new Map<string, RegionState>();
-  private failovers: FailoverRecord[] = [];
+  private timeline: Timeline = EMPTY_TIMELINE;
+  /** Each region's event-counter samples, oldest first (sync-rate.ts bounds them). */
+  private samples = new Map<string, CounterSample[]>();
+  /** When the probe round last applied was sent. */
+  private lastRoundSentAt = 0;
+  /** The last writer the probes named (timeline.ts `writerEvents`); null before one did. */
+  private knownWriter: WriterSeen | null = null;
   /** Counter totals by series (metrics.ts `seriesKey`): only ever added to. */
   private counters = new Map<string, MetricSample>();
   /** Calls isolates (and the cron) made since this object started, by method: how hard the router leans on it. */
@@ -37,23 +55,53 @@ export class RegionHealth extends DurableObject<Record<string, unknown>> {
   constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
     super(ctx, env);
     void ctx.blockConcurrencyWhile(async () => {
-      const [states, failovers, counters] = await Promise.all([
-        ctx.storage.get<Array<[string, RegionState]>>("states"),
-        ctx.storage.get<FailoverRecord[]>("failovers"),
-        ctx.storage.get<Array<[string, MetricSample]>>("metrics"),
+      const stored = await ctx.storage.get([
+        "states",
+        "timeline",
+        "failovers",
+        "rates",
+        "writer",
+        "metrics",
       ]);
-      this.states = new Map(states ?? []);
-      this.failovers = failovers ?? [];
-      this.counters = new Map(counters ?? []);
+      const states = (stored.get("states") ?? []) as Array<[string, RegionState]>;
+      // States stored before facts existed have none until the next probe.
+      this.states = new Map(
+        states.map(([id, state]) => [id, { ...state, facts: state.facts ?? null }]),
+      );
+      this.timeline =
+        (stored.get("timeline") as Timeline | undefined) ??
+        legacyTimeline(stored.get("failovers") as Array<Omit<FailoverEntry, "kind">> | undefined);
+      this.samples = new Map((stored.get("rates") ?? []) as Array<[string, CounterSample[]]>);
+      this.knownWriter = (stored.get("writer") as WriterSeen | undefined) ?? null;
+      this.counters = new Map((stored.get("metrics") ?? []) as Array<[string, MetricSample]>);
     });
   }
 
-  async snapshot(): Promise<RouterSnapshot> {
+  /** What isolates route by (shared-health.ts keeps a copy per isolate). */
+  async snapshot(): Promise<RoutingSnapshot> {
     this.count("snapshot");
     return this.view();
   }
 
-  private async view(): Promise<RouterSnapshot> {
+  /** What `/status` and `/router/health` show: the routing snapshot, each region's facts and samples, the timeline. */
+  async status(): Promise<StatusSnapshot> {
+    this.count("status");
+    const routing = await this.view();
+    const details: StatusSnapshot["details"] = {};
+    for (const region of this.config().regions)
+      details[region.id] = {
+        facts: this.state(region).facts,
+        samples: this.samples.get(region.id) ?? [],
+      };
+    return {
+      ...routing,
+      details,
+      timeline: this.timeline.entries,
+      timelineDropped: this.timeline.dropped,
+    };
+  }
+
+  private async view(): Promise<RoutingSnapshot> {
     await this.ensureAlarm();
     const { config, regions } = this.config();
     const now = Date.now();
@@ -63,7 +111,6 @@ export class RegionHealth extends DurableObject<Record<string, unknown>> {
       mode: config.router.mode,
       writer: writerOf(regions.map((region) => ({ id: region.id, state: this.state(region) }))),
       regions: regions.map((region) => viewOf(region, this.state(region), now, cooldown)),
-      failovers: this.failovers,
     };
   }
 
@@ -97,10 +144,24 @@ export class RegionHealth extends DurableObject<Record<string, unknown>> {
     return granted;
   }
 
-  async recordFailover(record: FailoverRecord): Promise<void> {
+  async recordFailover(entry: FailoverEntry): Promise<void> {
     this.count("recordFailover");
-    this.failovers = [record, ...this.failovers].slice(0, MAX_FAILOVERS);
+    this.timeline = record(this.timeline, [entry]);
     await this.save();
+  }
+
+  /**
+   * A `POST /admin/promote` the router proxied succeeded (`token`: the writer lease's new
+   * token, if the answer said). Probes at once, so writes follow the new writer now rather
+   * than at the next probe.
+   */
+  async recordPromotion(region: string, token: number | null): Promise<void> {
+    this.count("recordPromotion");
+    const at = new Date().toISOString();
+    this.timeline = record(this.timeline, [
+      { kind: "promotion", at, region, token, via: "router" },
+    ]);
+    await this.probeAll();
   }
 
   /** Adds an isolate's counts to the totals (metrics.ts `flushMetrics`). */
@@ -111,7 +172,7 @@ export class RegionHealth extends DurableObject<Record<string, unknown>> {
   }
 
   /** What `/metrics` shows: the counter totals, and the snapshot its gauges are read from. */
-  async metrics(): Promise<{ counters: MetricSample[]; snapshot: RouterSnapshot }> {
+  async metrics(): Promise<{ counters: MetricSample[]; snapshot: RoutingSnapshot }> {
     this.count("metrics");
     return { counters: [...this.counters.values()], snapshot: await this.view() };
   }
@@ -128,22 +189,61 @@ export class RegionHealth extends DurableObject<Record<string, unknown>> {
   }
 
   private async probeAll(): Promise<void> {
-    const { regions, log } = this.config();
+    const { regions } = this.config();
+    const sentAt = Date.now();
     const outcomes = await Promise.all(regions.map((region) => probeRegion(region, this.env)));
+    // Rounds overlap (the alarm, the cron, a promotion): one sent before the last applied
+    // is stale, and its lower counters would read as a reset.
+    if (sentAt < this.lastRoundSentAt) return;
+    this.lastRoundSentAt = sentAt;
     const now = Date.now();
+    const at = new Date(now).toISOString();
+    const events: TimelineEntry[] = [];
     regions.forEach((region, i) => {
+      const outcome = outcomes[i] as ProbeOutcome;
       const before = this.state(region);
-      const after = afterProbe(before, region.id, outcomes[i] as (typeof outcomes)[number], now);
-      if (before.healthy !== after.healthy)
-        log.info("router.region_health", {
-          region: region.id,
-          healthy: after.healthy,
-          error: after.lastError,
-        });
-      this.countOpening(region.id, before, after);
+      const after = afterProbe(before, region.id, outcome, now);
+      events.push(...this.changed(region.id, before, after, at));
       this.states.set(region.id, after);
+      if (outcome.ok && outcome.health.events !== null)
+        this.samples.set(
+          region.id,
+          addSample(this.samples.get(region.id) ?? [], { at: sentAt, ...outcome.health.events }),
+        );
     });
+    // A round no region answered says nothing about the writer (roles are as configured).
+    if (outcomes.some((outcome) => outcome.ok)) events.push(...this.writerMoved(at));
+    this.timeline = record(this.timeline, events);
     await this.save();
+  }
+
+  /** Timeline entries for the writer the probes now name, which becomes the known one. */
+  private writerMoved(at: string): TimelineEntry[] {
+    const regions = this.config().regions;
+    const seen = writerSeen(
+      regions.map((region) => ({ id: region.id, state: this.state(region) })),
+    );
+    const events = writerEvents(this.knownWriter, seen, at);
+    if (seen.id !== null) this.knownWriter = seen;
+    return events;
+  }
+
+  /** What a region's change means for the metrics, the log and the timeline. */
+  private changed(
+    regionId: string,
+    before: RegionState,
+    after: RegionState,
+    at: string,
+  ): TimelineEntry[] {
+    this.countOpening(regionId, before, after);
+    const events = healthEvents(regionId, before, after, at);
+    if (events.length > 0)
+      this.config().log.info("router.region_health", {
+        region: regionId,
+        healthy: after.healthy,
+        error: after.lastError,
+      });
+    return events;
   }
 
   override async alarm(): Promise<void> {
@@ -174,8 +274,9 @@ export class RegionHealth extends DurableObject<Record<string, unknown>> {
     const before = this.state(region);
     const after = change(before);
     if (after === before && this.states.has(regionId)) return;
-    this.countOpening(regionId, before, after);
+    const events = this.changed(regionId, before, after, new Date().toISOString());
     this.states.set(regionId, after);
+    if (events.length > 0) this.timeline = record(this.timeline, events);
     await this.save();
   }
 
@@ -190,7 +291,9 @@ export class RegionHealth extends DurableObject<Record<string, unknown>> {
   private async save(): Promise<void> {
     await this.ctx.storage.put({
       states: [...this.states],
-      failovers: this.failovers,
+      timeline: this.timeline,
+      rates: [...this.samples],
+      writer: this.knownWriter,
       metrics: [...this.counters],
     });
   }
@@ -199,4 +302,10 @@ export class RegionHealth extends DurableObject<Record<string, unknown>> {
     if ((await this.ctx.storage.getAlarm()) === null)
       await this.ctx.storage.setAlarm(Date.now() + 100);
   }
+}
+
+/** The failovers an object stored before the timeline existed, as its first entries. */
+function legacyTimeline(failovers: Array<Omit<FailoverEntry, "kind">> | undefined): Timeline {
+  if (failovers === undefined) return EMPTY_TIMELINE;
+  return { entries: failovers.map((f) => ({ kind: "failover", ...f })), dropped: 0 };
 }

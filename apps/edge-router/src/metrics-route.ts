@@ -9,7 +9,7 @@ import type { Context } from "hono";
 import { type RouterBindings, routerConfig } from "./config.js";
 import { flushMetrics, ROUTER_METRIC_HELP } from "./metrics.js";
 import { healthObject } from "./shared-health.js";
-import type { RouterSnapshot } from "./snapshot.js";
+import type { RoutingSnapshot } from "./snapshot.js";
 
 type RouterEnv = { Bindings: RouterBindings };
 
@@ -35,7 +35,7 @@ export async function metricsRoute(c: Context<RouterEnv>): Promise<Response> {
   return expositionResponse([...counters, ...zeros, ...gauges(snapshot)], ROUTER_METRIC_HELP);
 }
 
-function gauges(snapshot: RouterSnapshot): MetricSample[] {
+function gauges(snapshot: RoutingSnapshot): MetricSample[] {
   return snapshot.regions.flatMap((view): MetricSample[] => {
     const region = { region: view.id };
     return [

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { ClientPlace } from "./geo.js";
 import { isReplayable, isRetriable, planRoute } from "./plan.js";
 import { NOT_READY } from "./region-state.js";
-import type { Circuit, RegionView, RouterSnapshot } from "./snapshot.js";
+import type { Circuit, RegionView, RoutingSnapshot } from "./snapshot.js";
 
 function region(id: string, lat: number, lon: number, continent: string): RegionView {
   return {
@@ -14,6 +14,7 @@ function region(id: string, lat: number, lon: number, continent: string): Region
     lon,
     continent,
     role: "reader",
+    writerToken: null,
     enabled: true,
     healthy: true,
     circuit: "closed",
@@ -30,14 +31,14 @@ function region(id: string, lat: number, lon: number, continent: string): Region
 /** Virginia (the writer), Dublin, Singapore. */
 function snapshot(
   changes: {
-    mode?: RouterSnapshot["mode"];
+    mode?: RoutingSnapshot["mode"];
     writer?: string | null;
     circuits?: Record<string, Circuit>;
     applied?: Record<string, Record<string, string>>;
     disabled?: string[];
     notReady?: string[];
   } = {},
-): RouterSnapshot {
+): RoutingSnapshot {
   const regions = [
     region("us", 39.04, -77.49, "NA"),
     region("eu", 53.35, -6.26, "EU"),
@@ -55,7 +56,6 @@ function snapshot(
     mode: changes.mode ?? "active-passive",
     writer: changes.writer === undefined ? "us" : changes.writer,
     regions,
-    failovers: [],
   };
 }
 
@@ -234,7 +234,7 @@ describe("every plan", () => {
         fc.record({ us: circuit, eu: circuit, ap: circuit }),
         fc.constantFrom("GET", "POST", "DELETE"),
         fc.boolean(),
-        fc.constantFrom<RouterSnapshot["mode"]>("active-passive", "active-active"),
+        fc.constantFrom<RoutingSnapshot["mode"]>("active-passive", "active-active"),
         fc.constantFrom(NEW_YORK, PARIS, TOKYO, {}),
         (circuits, method, keyed, mode, place) => {
           const headers = new Headers(keyed ? { "idempotency-key": "k" } : {});

@@ -6,7 +6,7 @@ import {
 } from "@memoria/sync-core";
 import { type ClientPlace, rankRegions } from "./geo.js";
 import { NOT_READY } from "./region-state.js";
-import type { RegionView, RouterSnapshot } from "./snapshot.js";
+import type { RegionView, RoutingSnapshot } from "./snapshot.js";
 
 /**
  * How the router picks regions for a request: pure (the snapshot, the request's method and
@@ -59,7 +59,7 @@ function isWrite(method: string): boolean {
  * Regions whose circuit is open come last, as a last resort.
  */
 export function planRoute(
-  snapshot: RouterSnapshot,
+  snapshot: RoutingSnapshot,
   request: PlannedRequest,
   place: ClientPlace,
 ): Plan {
@@ -99,7 +99,7 @@ function saysNotReady(region: RegionView): boolean {
 
 /** The regions allowed to serve the request, in the client's order, before circuits count. */
 function eligibleRegions(
-  snapshot: RouterSnapshot,
+  snapshot: RoutingSnapshot,
   request: PlannedRequest,
   ranked: RegionView[],
   retriable: boolean,

@@ -9,7 +9,8 @@ import { Meter } from "./meter.js";
 import { isReplayable, type Plan, planRoute } from "./plan.js";
 import { answerChanges } from "./region-state.js";
 import { currentSnapshot, healthObject, markLocally } from "./shared-health.js";
-import type { FailoverRecord, RegionView } from "./snapshot.js";
+import type { RegionView } from "./snapshot.js";
+import type { FailoverEntry } from "./timeline.js";
 import { judge, NO_CHARGES, type Tally } from "./verdict.js";
 
 type RouterEnv = { Bindings: RouterBindings };
@@ -138,6 +139,7 @@ function answer(trip: Trip, region: RegionView, upstream: Response): Response {
     }
     // Only a failure seen now is a failover event; passing over an open circuit is routine.
     if (tried.length > 0) recordFailover(trip, region, tried);
+    if (isPromotion(trip, upstream)) recordPromotion(trip, region, upstream.clone());
   }
   const from = [
     ...trip.plan.passedOver.filter((id) => id !== region.id),
@@ -151,7 +153,8 @@ function recordFailover(
   region: RegionView,
   tried: Array<{ region: string; reason: string }>,
 ): void {
-  const record: FailoverRecord = {
+  const record: FailoverEntry = {
+    kind: "failover",
     at: new Date().toISOString(),
     from: tried.map((f) => f.region).join(","),
     to: region.id,
@@ -159,9 +162,34 @@ function recordFailover(
     path: trip.path,
     reason: tried.map((f) => `${f.region}: ${f.reason}`).join("; "),
   };
-  trip.log.info("router.failover", { ...record });
+  const { kind: _kind, ...logged } = record;
+  trip.log.info("router.failover", logged);
   trip.meter.failover(record.from, record.to);
   trip.waitUntil(trip.health().recordFailover(record));
+}
+
+/** A promotion that took (`POST /admin/promote` answered 200): the timeline records it. */
+function isPromotion(trip: Trip, upstream: Response): boolean {
+  return upstream.status === 200 && trip.request.method === "POST" && trip.path === PROMOTE_PATH;
+}
+
+const PROMOTE_PATH = "/admin/promote";
+
+/**
+ * Records the promotion with the writer lease's new token from the answer (a copy of its
+ * body: promotions are rare, so reading one costs the hot path nothing).
+ */
+function recordPromotion(trip: Trip, region: RegionView, answer: Response): void {
+  const recorded = answer
+    .json()
+    .catch(() => null)
+    .then((body) => trip.health().recordPromotion(region.id, leaseTokenOf(body)));
+  trip.waitUntil(recorded);
+}
+
+function leaseTokenOf(body: unknown): number | null {
+  const token = (body as { writer?: { token?: unknown } } | null)?.writer?.token;
+  return typeof token === "number" && Number.isInteger(token) ? token : null;
 }
 
 /** A write that may not go to another region, and its region did not answer. */

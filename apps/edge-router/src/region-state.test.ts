@@ -10,6 +10,7 @@ import {
   NOT_READY,
   viewOf,
   writerOf,
+  writerSeen,
 } from "./region-state.js";
 
 const REGION: RegionConfig = {
@@ -20,6 +21,9 @@ const REGION: RegionConfig = {
   continent: "EU",
   role: "reader",
   enabled: true,
+  privacy_floor: 0,
+  privacy_ceiling: 12,
+  team_spaces: ["*"],
 };
 const T0 = 1_700_000_000_000;
 const hlc = (wall: number) => formatHlc({ wall, counter: 0, node: "region-a" });
@@ -74,6 +78,36 @@ describe("region state after a probe", () => {
       T0,
     );
     expect(theirs.writerToken).toBeNull();
+  });
+
+  it("keeps what the region says about itself: namespace, band, team spaces, transit", () => {
+    const key = `t1.B${"Q".repeat(86)}`;
+    const state = afterProbe(
+      initialState(REGION),
+      REGION.id,
+      {
+        ok: true,
+        health: health({
+          namespace: "prod-shared",
+          band: { floor: 0, ceiling: 12 },
+          team_spaces: ["alpha"],
+          team_namespace_prefix: "squad",
+          transit: { encryption: "sealed", key },
+        }),
+      },
+      T0,
+    );
+    expect(state.facts).toEqual({
+      namespace: "prod-shared",
+      band: { floor: 0, ceiling: 12 },
+      teamSpaces: ["alpha"],
+      teamPrefix: "squad",
+      transit: { encryption: "sealed", key },
+    });
+    // A failed probe does not forget them (the page shows the last known), but says it failed.
+    const failed = afterProbe(state, REGION.id, { ok: false, error: "refused" }, T0 + 1);
+    expect(failed.facts).toEqual(state.facts);
+    expect(initialState(REGION).facts).toBeNull();
   });
 
   it("never moves a watermark back on a stale answer", () => {
@@ -140,6 +174,12 @@ describe("the view the planner and /status get", () => {
       ]),
     ).toBe("region-b");
     expect(writerOf([{ id: "region-a", state: base }])).toBeNull();
+    expect(
+      writerSeen([
+        { id: "region-a", state: { ...base, role: "writer", writerToken: null } },
+        { id: "region-b", state: { ...base, role: "writer", writerToken: 4 } },
+      ]),
+    ).toEqual({ id: "region-b", token: 4 });
   });
 });
 

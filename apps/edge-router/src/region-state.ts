@@ -1,6 +1,6 @@
 import { compareHlc, type RegionConfig, type SyncHealth } from "@memoria/sync-core";
 import { afterProbeFailure, afterSuccess, type Breaker, CLOSED, circuitAt } from "./breaker.js";
-import type { RegionView } from "./snapshot.js";
+import type { RegionFacts, RegionView } from "./snapshot.js";
 
 /** What the health object keeps per region: its breaker and what the last probe said. */
 export interface RegionState extends Breaker {
@@ -14,6 +14,8 @@ export interface RegionState extends Breaker {
   lagSeconds: number | null;
   leader: { holder: string; token: number } | null;
   applied: Record<string, string>;
+  /** What the last answered probe said about the region beyond routing; null before one. */
+  facts: RegionFacts | null;
 }
 
 /** What a probe that found the region answering but not ready leaves as its error. */
@@ -31,6 +33,7 @@ export function initialState(region: RegionConfig): RegionState {
     lagSeconds: null,
     leader: null,
     applied: {},
+    facts: null,
   };
 }
 
@@ -63,10 +66,21 @@ export function afterProbe(
     lagSeconds: health.lag.seconds,
     leader: health.leader ? { holder: health.leader.holder, token: health.leader.token } : null,
     applied: mergeWatermarks(state.applied, health.applied),
+    facts: factsOf(health),
   };
   return health.ready
     ? { ...seen, ...afterSuccess(state), healthy: true, lastError: null }
     : { ...seen, healthy: false, lastError: NOT_READY };
+}
+
+function factsOf(health: SyncHealth): RegionFacts {
+  return {
+    namespace: health.namespace,
+    band: health.band,
+    teamSpaces: health.team_spaces,
+    teamPrefix: health.team_namespace_prefix,
+    transit: health.transit,
+  };
 }
 
 /** Watermarks only move forward (a stale probe answer must not hide an applied token). */
@@ -97,6 +111,7 @@ export function viewOf(
     lon: region.lon,
     ...(region.continent ? { continent: region.continent } : {}),
     role: state.role,
+    writerToken: state.writerToken,
     enabled: region.enabled,
     healthy: state.healthy && circuit !== "open",
     circuit,
@@ -112,9 +127,18 @@ export function viewOf(
 
 /** The writer: of the regions that say they are, the one holding the newest writer lease (promoted last). */
 export function writerOf(states: ReadonlyArray<{ id: string; state: RegionState }>): string | null {
+  return writerSeen(states).id;
+}
+
+/** The writer (`writerOf`) and the lease token it holds, if it holds one. */
+export function writerSeen(states: ReadonlyArray<{ id: string; state: RegionState }>): {
+  id: string | null;
+  token: number | null;
+} {
   const writers = states.filter((entry) => entry.state.role === "writer");
   writers.sort((a, b) => (b.state.writerToken ?? -1) - (a.state.writerToken ?? -1));
-  return writers[0]?.id ?? null;
+  const writer = writers[0];
+  return { id: writer?.id ?? null, token: writer?.state.writerToken ?? null };
 }
 
 /**

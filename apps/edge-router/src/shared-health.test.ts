@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { NOT_READY } from "./region-state.js";
 import { SNAPSHOT_MAX_AGE_MS, SNAPSHOT_TTL_MS, SnapshotCache } from "./shared-health.js";
-import type { RegionView, RouterSnapshot } from "./snapshot.js";
+import type { RegionView, RoutingSnapshot } from "./snapshot.js";
 
 /** The isolate's copy of the health object's state, on a clock the test moves. */
 
@@ -12,6 +12,7 @@ function region(id: string, changes: Partial<RegionView> = {}): RegionView {
     lat: 0,
     lon: 0,
     role: "reader",
+    writerToken: null,
     enabled: true,
     healthy: true,
     circuit: "closed",
@@ -29,14 +30,13 @@ function region(id: string, changes: Partial<RegionView> = {}): RegionView {
 /** The object's side: each load answers a new snapshot, numbered. */
 function objectAt(regions: () => RegionView[]) {
   let loads = 0;
-  const load = async (): Promise<RouterSnapshot> => {
+  const load = async (): Promise<RoutingSnapshot> => {
     loads += 1;
     return {
       generatedAt: String(loads),
       mode: "active-passive",
       writer: null,
       regions: regions(),
-      failovers: [],
     };
   };
   return { load, loads: () => loads };

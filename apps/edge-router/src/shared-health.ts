@@ -1,6 +1,6 @@
 import type { RouterBindings } from "./config.js";
 import { NOT_READY } from "./region-state.js";
-import type { Circuit, RouterSnapshot } from "./snapshot.js";
+import type { Circuit, RoutingSnapshot } from "./snapshot.js";
 
 /** A copy younger than this is used as is. */
 export const SNAPSHOT_TTL_MS = 500;
@@ -26,14 +26,17 @@ type Background = (promise: Promise<unknown>) => void;
  * already on its way cannot undo it.
  */
 export class SnapshotCache {
-  private copy: { snapshot: RouterSnapshot; at: number } | undefined;
+  private copy: { snapshot: RoutingSnapshot; at: number } | undefined;
   /** When the background refresh in flight began (a refresh whose request died is forgotten after the max age). */
   private refreshingSince: number | undefined;
   private readonly marks = new Map<string, { circuit: Circuit; at: number; settledAt?: number }>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async get(load: () => Promise<RouterSnapshot>, background: Background): Promise<RouterSnapshot> {
+  async get(
+    load: () => Promise<RoutingSnapshot>,
+    background: Background,
+  ): Promise<RoutingSnapshot> {
     const at = this.now();
     const age = this.copy === undefined ? Number.POSITIVE_INFINITY : at - this.copy.at;
     if (this.copy === undefined || age >= SNAPSHOT_MAX_AGE_MS) return this.refresh(load);
@@ -66,7 +69,7 @@ export class SnapshotCache {
     return this.refreshingSince !== undefined && at - this.refreshingSince < SNAPSHOT_MAX_AGE_MS;
   }
 
-  private async refresh(load: () => Promise<RouterSnapshot>): Promise<RouterSnapshot> {
+  private async refresh(load: () => Promise<RoutingSnapshot>): Promise<RoutingSnapshot> {
     const startedAt = this.now();
     const snapshot = await load();
     for (const [regionId, mark] of this.marks) {
@@ -80,7 +83,7 @@ export class SnapshotCache {
 }
 
 /** A request's outcome in the copy, as the object will record it (region-state.ts). */
-function applyMark(snapshot: RouterSnapshot, regionId: string, circuit: Circuit): void {
+function applyMark(snapshot: RoutingSnapshot, regionId: string, circuit: Circuit): void {
   const region = snapshot.regions.find((r) => r.id === regionId);
   if (!region) return;
   region.circuit = circuit;
@@ -95,7 +98,7 @@ const isolateCopy = new SnapshotCache();
 export function currentSnapshot(
   env: RouterBindings,
   background: Background,
-): Promise<RouterSnapshot> {
+): Promise<RoutingSnapshot> {
   return isolateCopy.get(() => healthObject(env).snapshot(), background);
 }
 

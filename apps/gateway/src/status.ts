@@ -51,6 +51,13 @@ export async function collectStatus(services: Services): Promise<SyncHealth> {
     settings_errors: services.settingsErrors,
     // Only shown: the stream goes on around them, so they do not make the region unready.
     dead_letters: seen.deadLetters,
+    team_spaces: [...config.memory.team_spaces],
+    team_namespace_prefix: config.memory.team_namespace_prefix,
+    transit: {
+      encryption: config.sync.transit_encryption,
+      key: services.transitKeyring?.publicKey ?? null,
+    },
+    events: seen.events,
   };
   return { ...status, ready: unreadyReasons(status, services).length === 0 };
 }
@@ -64,23 +71,30 @@ async function observe(services: Services) {
     .catch((error: Error) => ({ reachable: false, error: error.message }));
   const fromStore = <T>(read: () => Promise<T>, fallback: T): Promise<T> =>
     storeState.reachable ? read().catch(() => fallback) : Promise.resolve(fallback);
-  const [health, unpublished, leader, writer, lastCycle, lastDecrement, applied, deadLetters] =
-    await Promise.all([
-      transport ? transport.health() : Promise.resolve<TransportHealth | null>(null),
-      fromStore(() => store.countUnpublished(), -1),
-      leases ? leases.scheduler.current().catch(() => null) : Promise.resolve(null),
-      leases ? leases.writer.current().catch(() => null) : Promise.resolve(null),
-      fromStore<unknown>(() => store.readMetadata("last_sync_cycle"), null),
-      fromStore<unknown>(
-        () => store.readMetadata(`last_decrement:${config.memory.namespace}`),
-        null,
-      ),
-      fromStore<Record<string, string>>(() => store.appliedWatermarks(), {}),
-      fromStore<SyncHealth["dead_letters"]>(() => store.countDeadLetters(), {
-        count: -1,
-        oldest_at: null,
-      }),
-    ]);
+  const [
+    health,
+    unpublished,
+    leader,
+    writer,
+    lastCycle,
+    lastDecrement,
+    applied,
+    deadLetters,
+    events,
+  ] = await Promise.all([
+    transport ? transport.health() : Promise.resolve<TransportHealth | null>(null),
+    fromStore(() => store.countUnpublished(), -1),
+    leases ? leases.scheduler.current().catch(() => null) : Promise.resolve(null),
+    leases ? leases.writer.current().catch(() => null) : Promise.resolve(null),
+    fromStore<unknown>(() => store.readMetadata("last_sync_cycle"), null),
+    fromStore<unknown>(() => store.readMetadata(`last_decrement:${config.memory.namespace}`), null),
+    fromStore<Record<string, string>>(() => store.appliedWatermarks(), {}),
+    fromStore<SyncHealth["dead_letters"]>(() => store.countDeadLetters(), {
+      count: -1,
+      oldest_at: null,
+    }),
+    fromStore<SyncHealth["events"]>(() => store.eventTotals(), null),
+  ]);
   return {
     store: storeState,
     transport: health,
@@ -91,6 +105,7 @@ async function observe(services: Services) {
     lastDecrement,
     applied,
     deadLetters,
+    events,
   };
 }
 

@@ -522,6 +522,11 @@ export type components = {
         oldest_at: string | null;
       };
       enabled: boolean;
+      /** @default null */
+      events: {
+        applied: number;
+        published: number;
+      } | null;
       lag: {
         events: number;
         seconds: number;
@@ -558,6 +563,20 @@ export type components = {
         error?: string;
         reachable: boolean;
       };
+      /** @default team */
+      team_namespace_prefix: string;
+      /**
+       * @default [
+       *       "*"
+       *     ]
+       */
+      team_spaces: string[];
+      /** @default null */
+      transit: {
+        /** @enum {string} */
+        encryption: "sealed" | "clear";
+        key: string | null;
+      } | null;
       transport:
         | ({
             backend: string;

@@ -8,6 +8,7 @@ import {
 } from "@memoria/sync-core";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
+import { EVERY_TEAM } from "./context.js";
 import { heldForm } from "./events.js";
 import { dropSchemas, type RegionUnderTest, regionStore, testPool } from "./store.testkit.js";
 
@@ -294,7 +295,12 @@ describe("operators and dead letters", () => {
 });
 
 describe("heldForm: what a region may show of an event", () => {
-  const self = { namespace: "prod-shared", region: "region-b", band: { floor: 0, ceiling: 12 } };
+  const self = {
+    namespace: "prod-shared",
+    region: "region-b",
+    band: { floor: 0, ceiling: 12 },
+    spaces: EVERY_TEAM,
+  };
 
   it("shows an event inside the band, or its own, whole", async () => {
     const b = await peer();

@@ -1,82 +1,27 @@
 import { describe, expect, it } from "vitest";
-import type { FailoverRecord, RegionView, RouterSnapshot } from "../snapshot.js";
+import type { StatusDocument, StatusRegion } from "./document.js";
+import {
+  CROWDED_EUROPE,
+  GENERATED_AT,
+  SIX_REGIONS,
+  statusDoc,
+  statusRegion,
+  THREE_REGIONS,
+} from "./document.testkit.js";
 import {
   escapeHtml,
   formatAgo,
+  formatBand,
   formatCount,
+  formatRate,
   formatSeconds,
-  healthOf,
-  MAP_HEIGHT,
-  MAP_WIDTH,
-  renderStatusPage,
-  STATUS_CONTENT_SECURITY_POLICY,
-  TIMELINE_LIMIT,
-} from "./page.js";
+} from "./format.js";
+import { type Box, overlaps } from "./labels.js";
+import { MAP_HEIGHT, MAP_WIDTH } from "./map.js";
+import { renderStatusPage, STATUS_CONTENT_SECURITY_POLICY } from "./page.js";
+import { teamSpacesText } from "./table.js";
+import { TIMELINE_LIMIT } from "./timeline-view.js";
 import { project } from "./world.js";
-
-const GENERATED_AT = "2026-05-04T14:32:10.000Z";
-
-function region(overrides: Partial<RegionView> & Pick<RegionView, "id">): RegionView {
-  return {
-    url: `https://${overrides.id}.memoria.example`,
-    lat: 50.11,
-    lon: 8.68,
-    role: "reader",
-    enabled: true,
-    healthy: true,
-    circuit: "closed",
-    openedAt: null,
-    lastProbeAt: "2026-05-04T14:32:07.000Z",
-    lastError: null,
-    lagEvents: 0,
-    lagSeconds: 0,
-    leader: { holder: "eu-central", token: 42 },
-    applied: {},
-    ...overrides,
-  };
-}
-
-function failover(at: string, path: string, overrides: Partial<FailoverRecord> = {}) {
-  return {
-    at,
-    from: "ap-southeast",
-    to: "eu-central",
-    method: "GET",
-    path,
-    reason: "timeout",
-    ...overrides,
-  };
-}
-
-function snapshot(overrides: Partial<RouterSnapshot> = {}): RouterSnapshot {
-  return {
-    generatedAt: GENERATED_AT,
-    mode: "active-passive",
-    writer: "eu-central",
-    regions: [
-      region({ id: "eu-central", role: "writer" }),
-      region({ id: "us-east", lat: 39.04, lon: -77.49, lagEvents: 1284, lagSeconds: 3.4 }),
-      region({
-        id: "ap-southeast",
-        lat: 1.35,
-        lon: 103.82,
-        healthy: false,
-        circuit: "open",
-        openedAt: "2026-05-04T14:30:52.000Z",
-        lastError: "GET /healthz: timed out after 2000 ms",
-        lagEvents: null,
-        lagSeconds: null,
-        leader: null,
-      }),
-    ],
-    failovers: [
-      failover("2026-05-04T14:31:58.000Z", "/v1/newest"),
-      failover("2026-05-04T14:31:12.000Z", "/v1/middle", { to: "us-east", reason: "upstream 503" }),
-      failover("2026-05-04T13:05:37.000Z", "/v1/oldest", { method: "HEAD" }),
-    ],
-    ...overrides,
-  };
-}
 
 /** The `cx`/`cy` of the marker dot drawn for `id`. */
 function markerAt(html: string, id: string): { x: number; y: number } {
@@ -99,8 +44,37 @@ function visibleText(html: string): string {
   return body.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ");
 }
 
+/** The table row of region `id`, as text. */
+function rowText(html: string, id: string): string {
+  const row = html.match(new RegExp(`<tr class="row [^"]*" data-region="${id}">[\\s\\S]*?</tr>`));
+  if (!row) throw new Error(`no row for ${id}`);
+  return visibleText(`<body>${row[0]}`);
+}
+
+/** The boxes of the map's labels as drawn: anchor x, baseline y, two lines of 34 px in all. */
+function labelBoxes(html: string, doc: StatusDocument): Map<string, Box> {
+  const boxes = new Map<string, Box>();
+  for (const m of html.matchAll(
+    /<text class="label" text-anchor="(start|end)" data-region="([^"]+)" x="([-\d.]+)" y="([-\d.]+)">/g,
+  )) {
+    const [, anchor, id, xs, ys] = m as unknown as [string, string, string, string, string];
+    const region = doc.regions.find((r) => r.id === id) as StatusRegion;
+    // The widest line: the id at ~9.2 px a character, or the sub-line at ~7.
+    const width = Math.max(id.length * 9.2, `reader · ${region.health}`.length * 7);
+    const x = Number(xs);
+    const y0 = Number(ys) - 14;
+    boxes.set(id, {
+      x0: anchor === "start" ? x : x - width,
+      x1: anchor === "start" ? x + width : x,
+      y0,
+      y1: y0 + 34,
+    });
+  }
+  return boxes;
+}
+
 describe("renderStatusPage: document", () => {
-  const html = renderStatusPage(snapshot());
+  const html = renderStatusPage(statusDoc());
 
   it("is a complete HTML5 document with the title, charset, viewport and auto-refresh", () => {
     expect(html.startsWith("<!doctype html>")).toBe(true);
@@ -123,150 +97,242 @@ describe("renderStatusPage: document", () => {
     }
   });
 
-  it("states the mode, the writer and when the snapshot was generated", () => {
+  it("states the mode, the writer with its lease token, and when the snapshot was generated", () => {
     const text = visibleText(html);
     expect(text).toContain("active-passive");
-    expect(text).toContain("Writer eu-central");
+    expect(text).toContain("Writer eu-central · token 42");
     expect(text).toContain("2026-05-04 14:32:10 UTC");
     expect(html).toContain(`datetime="${GENERATED_AT}"`);
   });
+});
 
-  it("names every region, its role, health, lag, leader and last probe", () => {
-    const text = visibleText(html);
-    for (const id of ["eu-central", "us-east", "ap-southeast"]) {
-      expect(html).toContain(
-        `<tr class="row s-${healthOf(snapshot().regions.find((r) => r.id === id) ?? region({ id }))}" data-region="${id}">`,
-      );
-      expect(text).toContain(id);
+describe("renderStatusPage: three regions", () => {
+  const html = renderStatusPage(statusDoc());
+
+  it("has a row and a marker for every region, with its health", () => {
+    for (const region of THREE_REGIONS) {
+      expect(html).toContain(`<tr class="row s-${region.health}" data-region="${region.id}">`);
+      markerAt(html, region.id);
     }
-    expect(text).toContain("writer");
-    expect(text).toContain("reader");
-    expect(text).toContain("1,284 events");
-    expect(text).toContain("3.4 s");
-    expect(text).toContain("0 events");
-    expect(text).toContain("eu-central · token 42");
-    expect(text).toContain("14:32:07 (3 s ago)");
+    expect(visibleText(html)).toContain("Regions 3 2 healthy · 1 circuit open");
   });
 
-  it("lists failovers newest first, with time, route, request and reason", () => {
-    const text = visibleText(html);
-    const order = ["/v1/newest", "/v1/middle", "/v1/oldest"].map((p) => text.indexOf(p));
+  it("shows each region's role, leader, band, namespace and team spaces", () => {
+    const writer = rowText(html, "eu-central");
+    expect(writer).toContain("writer");
+    expect(writer).toContain("leader eu-central · 42");
+    expect(writer).toContain("\u221215..15");
+    expect(writer).toContain("prod-shared");
+    expect(writer).toContain("all teams");
+    const reader = rowText(html, "us-east");
+    expect(reader).toContain("reader");
+    expect(reader).toContain("0..12");
+    expect(reader).toContain("team-alpha, team-bravo");
+  });
+
+  it("shows lag, and the sync rate as a number and an inline chart", () => {
+    const reader = rowText(html, "us-east");
+    expect(reader).toContain("1,284 events 3.4 s");
+    expect(reader).toContain("2.4 /s 0 out · 2.4 in");
+    expect(rowText(html, "eu-central")).toContain("8.5 /s 8.5 out · 0 in");
+    const row = html.match(/<tr class="row [^"]*" data-region="us-east">[\s\S]*?<\/tr>/)?.[0] ?? "";
+    expect(row).toMatch(/<svg class="spark"[^>]*aria-label="sync rate of us-east[^"]*">/);
+    expect(row).toMatch(/<path class="spark-line" d="M[\d.]+ [\d.]+(L[\d.]+ [\d.]+){11}"/);
+  });
+
+  it("says when a region has no rate yet, and its health, circuit and error", () => {
+    const cut = rowText(html, "ap-southeast");
+    expect(cut).toContain("no data yet");
+    expect(cut).toContain("circuit open");
+    expect(cut).toContain("since 14:30:52 (1 min ago)");
+    expect(cut).toContain("GET /healthz: timed out after 2000 ms");
+    expect(cut).toContain("unknown");
+    expect(cut).not.toMatch(/\bnull\b|\bundefined\b|NaN/);
+  });
+
+  it("says whether transit content is sealed for each region", () => {
+    expect(rowText(html, "eu-central")).toContain("sealed key t1");
+    expect(rowText(html, "ap-southeast")).toContain("not sent");
+    const clear = renderStatusPage(
+      statusDoc({
+        regions: [
+          statusRegion({
+            id: "plain",
+            transit: { content: "clear", encryption: "clear", key: null, table_key: null },
+          }),
+          statusRegion({
+            id: "old",
+            transit: { content: "unknown", encryption: null, key: null, table_key: null },
+          }),
+          statusRegion({
+            id: "rotated",
+            transit: {
+              content: "sealed",
+              encryption: "sealed",
+              key: `t2.B${"y".repeat(86)}`,
+              table_key: `t1.B${"x".repeat(86)}`,
+            },
+          }),
+        ],
+      }),
+    );
+    expect(rowText(clear, "plain")).toContain("clear");
+    expect(rowText(clear, "old")).toContain("unknown");
+    expect(rowText(clear, "rotated")).toContain("region table lists another key");
+  });
+
+  it("marks the writer with a ring and draws replication links from it", () => {
+    expect(html).toMatch(
+      /<g class="marker s-healthy is-writer" data-region="eu-central">[\s\S]*?writer-ring/,
+    );
+    expect(html.match(/<path class="link /g)).toHaveLength(2);
+    expect(html).toContain('<path class="link s-circuit-open"');
+  });
+
+  it("shows a region's band from the region table until it answers a probe", () => {
+    const page = renderStatusPage(
+      statusDoc({
+        regions: [
+          statusRegion({ id: "fresh", self_reported: false, namespace: null, health: "unprobed" }),
+        ],
+      }),
+    );
+    expect(rowText(page, "fresh")).toContain("\u221215..15 (table)");
+    expect(rowText(page, "fresh")).toContain("namespace unknown");
+  });
+});
+
+describe("renderStatusPage: six regions", () => {
+  for (const [name, regions] of [
+    ["the demo's six", SIX_REGIONS],
+    ["six crowded into Europe", CROWDED_EUROPE],
+  ] as const) {
+    it(`${name}: every label inside the map, none over another label or a marker`, () => {
+      const doc = statusDoc({ regions, writer: regions[0]?.id ?? null });
+      const html = renderStatusPage(doc);
+      const boxes = labelBoxes(html, doc);
+      expect([...boxes.keys()].sort()).toEqual(regions.map((r) => r.id).sort());
+      const list = [...boxes.entries()];
+      for (const [id, box] of list) {
+        expect(box.x0, id).toBeGreaterThanOrEqual(0);
+        expect(box.x1, id).toBeLessThanOrEqual(MAP_WIDTH);
+        expect(box.y0, id).toBeGreaterThanOrEqual(0);
+        expect(box.y1, id).toBeLessThanOrEqual(MAP_HEIGHT);
+        for (const [other, otherBox] of list)
+          if (other !== id) expect(overlaps(box, otherBox), `${id} over ${other}`).toBe(false);
+        for (const region of regions) {
+          const at = markerAt(html, region.id);
+          const dot = { x0: at.x - 6, y0: at.y - 6, x1: at.x + 6, y1: at.y + 6 };
+          expect(overlaps(box, dot), `${id}'s label over ${region.id}'s marker`).toBe(false);
+        }
+      }
+    });
+  }
+
+  it("has one row per region with its own band and health", () => {
+    const html = renderStatusPage(statusDoc({ regions: SIX_REGIONS, writer: "region-a" }));
+    expect(html.match(/<tr class="row /g)).toHaveLength(6);
+    expect(rowText(html, "region-d")).toContain("\u221210..10");
+    expect(rowText(html, "region-d")).toContain("312 events 41 s");
+    expect(rowText(html, "region-e")).toContain("half-open");
+    expect(rowText(html, "region-f")).toContain("team-alpha");
+    expect(visibleText(html)).toContain("Regions 6 5 healthy · 1 half-open");
+  });
+
+  it("places every region at its projected coordinates", () => {
+    const html = renderStatusPage(statusDoc({ regions: SIX_REGIONS, writer: "region-a" }));
+    for (const r of SIX_REGIONS) {
+      const at = markerAt(html, r.id);
+      const expected = project(r.lat, r.lon, MAP_WIDTH, MAP_HEIGHT);
+      expect(Math.abs(at.x - expected.x)).toBeLessThanOrEqual(0.05 + 1e-9);
+      expect(Math.abs(at.y - expected.y)).toBeLessThanOrEqual(0.05 + 1e-9);
+    }
+  });
+});
+
+describe("renderStatusPage: timeline", () => {
+  const html = renderStatusPage(statusDoc());
+  const text = visibleText(html);
+
+  it("lists promotions, writer changes, failovers and health changes, newest first", () => {
+    const order = [
+      "eu-central promoted",
+      "writer us-east → eu-central",
+      "ap-southeast → us-east",
+      "ap-southeast became unhealthy",
+      "us-east recovered",
+    ].map((s) => text.indexOf(s));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));
-    expect(text).toContain("ap-southeast → us-east");
-    expect(text).toContain("upstream 503");
-    expect(text).toContain("HEAD /v1/oldest");
+    expect(text).toContain("to writer · lease token 42");
+    expect(text).toContain("through the router");
+    expect(text).toContain("GET /v1/memories/01J9Z4K2M8");
+    expect(text).toContain("probe failed: timed out");
+    expect(text).toContain("Timeline 5");
     expect(html).toContain(
       '<time class="mono" datetime="2026-05-04T14:31:58.000Z">14:31:58</time>',
     );
     expect(text).toContain("12 s ago");
   });
 
-  it("orders failovers newest first even when handed them out of order", () => {
-    const shuffled = snapshot({
-      failovers: [
-        failover("2026-05-04T13:05:37.000Z", "/v1/oldest"),
-        failover("2026-05-04T14:31:58.000Z", "/v1/newest"),
-        failover("2026-05-04T14:31:12.000Z", "/v1/middle"),
-      ],
-    });
-    const text = visibleText(renderStatusPage(shuffled));
-    const order = ["/v1/newest", "/v1/middle", "/v1/oldest"].map((p) => text.indexOf(p));
-    expect(order).toEqual([...order].sort((a, b) => a - b));
+  it(`shows the latest ${TIMELINE_LIMIT} entries and counts the rest, those no longer kept too`, () => {
+    const many = Array.from({ length: TIMELINE_LIMIT + 3 }, (_, i) => ({
+      kind: "health" as const,
+      at: new Date(Date.parse(GENERATED_AT) - (i + 1) * 60_000).toISOString(),
+      region: `r${i}`,
+      healthy: true,
+      error: null,
+    }));
+    const page = renderStatusPage(statusDoc({ timeline: many, timeline_dropped: 40 }));
+    expect(page.match(/<li class="event /g)).toHaveLength(TIMELINE_LIMIT);
+    expect(page).toContain("r0 recovered");
+    expect(page).not.toContain(`r${TIMELINE_LIMIT} recovered`);
+    expect(visibleText(page)).toContain("and 43 earlier");
+    expect(visibleText(page)).toContain(`Timeline ${many.length + 40}`);
   });
 
-  it(`shows the latest ${TIMELINE_LIMIT} failovers and counts the rest`, () => {
-    const many = Array.from({ length: TIMELINE_LIMIT + 3 }, (_, i) =>
-      failover(new Date(Date.parse(GENERATED_AT) - (i + 1) * 60_000).toISOString(), `/v1/f${i}`),
+  it("renders an empty timeline and no regions without nulls", () => {
+    const page = visibleText(
+      renderStatusPage(statusDoc({ timeline: [], regions: [], writer: null })),
     );
-    const html = renderStatusPage(snapshot({ failovers: many }));
-    expect(html.match(/<li class="event">/g)).toHaveLength(TIMELINE_LIMIT);
-    expect(html).toContain("/v1/f0");
-    expect(html).not.toContain(`/v1/f${TIMELINE_LIMIT}`);
-    expect(visibleText(html)).toContain("and 3 earlier");
-  });
-});
-
-describe("renderStatusPage: health", () => {
-  it("labels an open circuit in words as well as colour, with when it opened and the error", () => {
-    const html = renderStatusPage(snapshot());
-    const row = html.match(
-      /<tr class="row s-circuit-open" data-region="ap-southeast">[\s\S]*?<\/tr>/,
-    )?.[0];
-    expect(row).toBeDefined();
-    const text = visibleText(`<body>${row}`);
-    expect(text).toContain("circuit open");
-    expect(text).toContain("since 14:30:52 (1 min ago)");
-    expect(text).toContain("GET /healthz: timed out after 2000 ms");
-    expect(html).toContain("reader · circuit open</tspan>");
-  });
-
-  it("labels half-open, not ready, not probed and disabled regions", () => {
-    const html = renderStatusPage(
-      snapshot({
-        regions: [
-          region({ id: "half", circuit: "half-open", healthy: false, openedAt: GENERATED_AT }),
-          region({ id: "down", healthy: false, lastError: "503" }),
-          region({ id: "fresh", healthy: false, lastProbeAt: null }),
-          region({ id: "off", enabled: false }),
-        ],
-      }),
-    );
-    const text = visibleText(html);
-    expect(text).toContain("half-open");
-    expect(text).toContain("not ready");
-    expect(text).toContain("not probed yet");
-    expect(text).toContain("never");
-    expect(text).toContain("disabled");
-    expect(text).toContain("Regions 4 1 half-open · 1 not ready · 1 not probed yet · 1 disabled");
-  });
-
-  it("renders zero failovers and unknown lag without nulls", () => {
-    const html = renderStatusPage(
-      snapshot({
-        writer: null,
-        failovers: [],
-        regions: [region({ id: "solo", lagEvents: null, lagSeconds: null, leader: null })],
-      }),
-    );
-    const text = visibleText(html);
-    expect(text).toContain("No failovers recorded.");
-    expect(text).toContain("Failovers 0");
-    expect(text).toContain("unknown");
-    expect(text).toContain("none");
-    expect(text).not.toMatch(/\bnull\b|\bundefined\b|NaN/);
-    expect(html).not.toContain('<li class="event">');
-  });
-
-  it("renders with no regions at all", () => {
-    const text = visibleText(renderStatusPage(snapshot({ regions: [], writer: null })));
-    expect(text).toContain("No regions configured.");
+    expect(page).toContain("Nothing has happened yet");
+    expect(page).toContain("No regions configured.");
+    expect(page).not.toMatch(/\bnull\b|\bundefined\b|NaN/);
   });
 });
 
 describe("renderStatusPage: escaping", () => {
   const hostile = "<script>alert(1)</script>";
   const html = renderStatusPage(
-    snapshot({
+    statusDoc({
       writer: `"><img src=x onerror=alert(2)>`,
       regions: [
-        region({
+        statusRegion({
           id: `eu"><svg onload=alert(3)>`,
           url: "javascript:alert(4)",
           continent: "<b>EU</b>",
+          health: "circuit-open",
           circuit: "open",
-          healthy: false,
-          lastError: hostile,
+          last_error: hostile,
           leader: { holder: "<i>x</i>", token: 7 },
+          namespace: "<u>ns</u>",
+          team_spaces: ["<b>t</b>"],
+          team_namespace_prefix: "<i>p</i>",
+          transit: { content: "sealed", encryption: "sealed", key: "<s>k</s>.x", table_key: null },
         }),
       ],
-      failovers: [
-        failover(GENERATED_AT, `/v1/'"><script>alert(5)</script>`, {
+      timeline: [
+        {
+          kind: "failover",
+          at: GENERATED_AT,
           from: "<b>a</b>",
           to: "b&c",
           method: "<GET>",
+          path: `/v1/'"><script>alert(5)</script>`,
           reason: hostile,
-        }),
+        },
+        { kind: "promotion", at: GENERATED_AT, region: "<i>r</i>", token: 1, via: "probe" },
+        { kind: "health", at: GENERATED_AT, region: "<b>h</b>", healthy: false, error: hostile },
       ],
     }),
   );
@@ -275,8 +341,7 @@ describe("renderStatusPage: escaping", () => {
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toMatch(/<img/i);
     expect(html).not.toMatch(/<svg onload/i);
-    expect(html).not.toMatch(/<[bi]>/);
-    // Event-handler attributes appear only as escaped text inside values, never as attributes.
+    expect(html).not.toMatch(/<[bius]>/);
     expect(tagsWithoutValues(html).filter((tag) => /\son[a-z]+\s*=/i.test(tag))).toEqual([]);
     expect(html).not.toContain('href="javascript:');
   });
@@ -288,76 +353,13 @@ describe("renderStatusPage: escaping", () => {
     expect(html).toContain("/v1/&#39;&quot;&gt;&lt;script&gt;alert(5)&lt;/script&gt;");
     expect(html).toContain("b&amp;c");
     expect(html).toContain("&lt;GET&gt;");
+    expect(html).toContain("&lt;i&gt;p&lt;/i&gt;-&lt;b&gt;t&lt;/b&gt;");
   });
 
   it("escapes the five HTML-significant characters", () => {
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe(
       "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;",
     );
-  });
-});
-
-describe("renderStatusPage: map", () => {
-  it("puts a region at 0°, 0° on the projected centre meridian and equator", () => {
-    const html = renderStatusPage(
-      snapshot({ regions: [region({ id: "null-island", lat: 0, lon: 0 })] }),
-    );
-    const at = markerAt(html, "null-island");
-    const expected = project(0, 0, MAP_WIDTH, MAP_HEIGHT);
-    expect(at.x).toBe(MAP_WIDTH / 2);
-    expect(Math.abs(at.y - expected.y)).toBeLessThanOrEqual(0.05 + 1e-9);
-    // The equator line is drawn at the same height.
-    expect(html).toContain(
-      `class="equator" d="M0 ${Math.round(expected.y * 10) / 10}H${MAP_WIDTH}"`,
-    );
-  });
-
-  it("places every region at its projected coordinates", () => {
-    const snap = snapshot();
-    const html = renderStatusPage(snap);
-    for (const r of snap.regions) {
-      const at = markerAt(html, r.id);
-      const expected = project(r.lat, r.lon, MAP_WIDTH, MAP_HEIGHT);
-      // Coordinates are written rounded to 0.1.
-      expect(Math.abs(at.x - expected.x)).toBeLessThanOrEqual(0.05 + 1e-9);
-      expect(Math.abs(at.y - expected.y)).toBeLessThanOrEqual(0.05 + 1e-9);
-    }
-    // Frankfurt is east of Washington, and both are north of Singapore.
-    const fra = markerAt(html, "eu-central");
-    const iad = markerAt(html, "us-east");
-    const sin = markerAt(html, "ap-southeast");
-    expect(fra.x).toBeGreaterThan(iad.x);
-    expect(sin.y).toBeGreaterThan(fra.y);
-    expect(sin.y).toBeGreaterThan(iad.y);
-  });
-
-  it("marks the writer with a ring and draws replication links from it", () => {
-    const html = renderStatusPage(snapshot());
-    expect(html).toMatch(
-      /<g class="marker s-healthy is-writer" data-region="eu-central">[\s\S]*?writer-ring/,
-    );
-    expect(html).not.toMatch(
-      /data-region="us-east">[^<]*<circle class="halo"[^>]*\/><circle class="writer-ring"/,
-    );
-    expect(html.match(/<path class="link /g)).toHaveLength(2);
-    expect(html).toContain('<path class="link s-circuit-open"');
-  });
-
-  it("keeps a label near the antimeridian inside the map", () => {
-    const html = renderStatusPage(
-      snapshot({ regions: [region({ id: "nz", lat: -36.85, lon: 174.76 })], writer: null }),
-    );
-    const label = html.match(/<text class="label" text-anchor="(start|end)" x="([\d.]+)"/);
-    expect(label?.[1]).toBe("end");
-    expect(Number(label?.[2])).toBeLessThan(markerAt(html, "nz").x);
-  });
-
-  it("lists regions without usable coordinates instead of drawing them", () => {
-    const html = renderStatusPage(
-      snapshot({ regions: [region({ id: "nowhere", lat: Number.NaN, lon: 0 })], writer: null }),
-    );
-    expect(html).not.toContain('data-region="nowhere">\n<circle');
-    expect(visibleText(html)).toContain("No coordinates: nowhere");
   });
 });
 
@@ -378,7 +380,7 @@ describe("STATUS_CONTENT_SECURITY_POLICY", () => {
 });
 
 describe("formatting", () => {
-  it("groups counts and scales durations", () => {
+  it("groups counts, scales durations and rates, and writes bands with a minus sign", () => {
     expect(formatCount(0)).toBe("0");
     expect(formatCount(1284)).toBe("1,284");
     expect(formatCount(1234567)).toBe("1,234,567");
@@ -388,6 +390,20 @@ describe("formatting", () => {
     expect(formatSeconds(185)).toBe("3 min 5 s");
     expect(formatSeconds(900)).toBe("15 min");
     expect(formatSeconds(7800)).toBe("2 h 10 min");
+    expect(formatRate(0)).toBe("0");
+    expect(formatRate(0.4166)).toBe("0.42");
+    expect(formatRate(3.14)).toBe("3.1");
+    expect(formatRate(27.4)).toBe("27");
+    expect(formatRate(1203.6)).toBe("1,204");
+    expect(formatBand({ floor: -5, ceiling: 15 })).toBe("\u22125..15");
+  });
+
+  it("names team spaces with their prefix, or all teams", () => {
+    expect(teamSpacesText(["alpha", "bravo"], "team")).toBe("team-alpha, team-bravo");
+    expect(teamSpacesText(["*"], "team")).toBe("all teams");
+    expect(teamSpacesText([], "team")).toBe("no team spaces");
+    expect(teamSpacesText(null, null)).toBe("unknown");
+    expect(teamSpacesText(["alpha"], null)).toBe("alpha");
   });
 
   it("says how long ago, relative to the snapshot", () => {

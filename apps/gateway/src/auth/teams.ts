@@ -36,6 +36,7 @@ const ACCESS = {
   // Counts per team space for /metrics: numbers only, no record, like the other counters.
   countLiveByTeam: "system",
   counters: "system",
+  eventTotals: "system",
   createApiKey: "system",
   revokeApiKey: "system",
   listApiKeys: "system",

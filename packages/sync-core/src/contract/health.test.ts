@@ -49,6 +49,33 @@ describe("/health/sync body", () => {
     expect(syncHealthSchema.parse(older).capabilities).toBeNull();
   });
 
+  it("reads a gateway deployed before team spaces, transit and event totals as serving every team, the rest unknown", () => {
+    const {
+      team_spaces: _spaces,
+      team_namespace_prefix: _prefix,
+      transit: _transit,
+      events: _events,
+      ...older
+    } = body();
+    const parsed = syncHealthSchema.parse(older);
+    expect(parsed.team_spaces).toEqual(["*"]);
+    expect(parsed.team_namespace_prefix).toBe("team");
+    expect(parsed.transit).toBeNull();
+    expect(parsed.events).toBeNull();
+  });
+
+  it("carries team spaces, the transit key and the event totals as a gateway sends them", () => {
+    const key = `k2.B${"A".repeat(86)}`;
+    const sent = {
+      ...body(),
+      team_spaces: ["alpha"],
+      team_namespace_prefix: "squad",
+      transit: { encryption: "sealed" as const, key },
+      events: { published: 41, applied: 7 },
+    };
+    expect(syncHealthSchema.parse(JSON.parse(JSON.stringify(sent)))).toEqual(sent);
+  });
+
   it("refuses a body that breaks the contract, naming the field", () => {
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ role: "leader" }, "role"],
@@ -57,6 +84,9 @@ describe("/health/sync body", () => {
       [{ writer: { holder: "region-a" } }, "writer.token"],
       [{ lag: null }, "lag"],
       [{ dead_letters: { count: "2", oldest_at: null } }, "dead_letters.count"],
+      [{ team_spaces: "alpha" }, "team_spaces"],
+      [{ transit: { encryption: "maybe", key: null } }, "transit.encryption"],
+      [{ events: { published: 1 } }, "events.applied"],
     ];
     for (const [change, field] of cases) {
       const result = syncHealthSchema.safeParse({ ...body(), ...change });

@@ -38,6 +38,10 @@ export function syncHealthBody(changes: Partial<SyncHealth> = {}): SyncHealth {
     config_warnings: [],
     settings_errors: [],
     dead_letters: { count: 0, oldest_at: null },
+    team_spaces: ["alpha", "bravo"],
+    team_namespace_prefix: "team",
+    transit: { encryption: "sealed", key: null },
+    events: { published: 0, applied: 12 },
     ...changes,
   };
 }

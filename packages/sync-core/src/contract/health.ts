@@ -31,6 +31,18 @@ const transportHealthSchema = z.looseObject({
 
 const hlcSchema = z.string().refine(isHlcString, { error: "must be an HLC" });
 
+const transitViewSchema = z.object({
+  encryption: z.enum(["sealed", "clear"]),
+  key: z.string().nullable(),
+});
+export type TransitView = z.infer<typeof transitViewSchema>;
+
+const eventTotalsSchema = z.object({
+  published: z.number(),
+  applied: z.number(),
+});
+export type EventTotals = z.infer<typeof eventTotalsSchema>;
+
 export const syncHealthSchema = z.object({
   region: z.string(),
   namespace: z.string(),
@@ -85,5 +97,27 @@ export const syncHealthSchema = z.object({
   dead_letters: z
     .object({ count: z.number(), oldest_at: z.string().nullable() })
     .default({ count: 0, oldest_at: null }),
+  /**
+   * Team spaces this region serves (`memory.team_spaces`: team names, `*` for every team).
+   * Defaults to every team for gateways deployed before the field existed, which served
+   * every team space.
+   */
+  team_spaces: z.array(z.string()).default(["*"]),
+  /** `memory.team_namespace_prefix`: team `alpha`'s space is `<prefix>-alpha`. @default "team" */
+  team_namespace_prefix: z.string().default("team"),
+  /**
+   * Whether record content crosses the transport sealed (`sync.transit_encryption`) and the
+   * public half of this region's current transit key (`<keyId>.<point>`, what peers seal
+   * for; null when it has none, so peers send it ids and tombstones only). Null from a
+   * gateway deployed before the field existed: unknown.
+   */
+  transit: transitViewSchema.nullable().default(null),
+  /**
+   * Cumulative event counts from the store's counters (`sync_events_published_total`,
+   * `sync_events_applied_total`): the router derives events/s from successive probes. They
+   * only grow, except when the store is replaced (a reader treats a drop as a reset). Null
+   * when the store did not answer, or from a gateway deployed before the field existed.
+   */
+  events: eventTotalsSchema.nullable().default(null),
 });
 export type SyncHealth = z.infer<typeof syncHealthSchema>;
