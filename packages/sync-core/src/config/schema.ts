@@ -56,11 +56,9 @@ export const teamSpacesSchema = z.preprocess(
   z.array(
     z.union([
       z.literal("*"),
-      z
-        .string()
-        .regex(TEAM_PATTERN, {
-          error: "must be \"*\" or a team name (lowercase letters, digits, '-')",
-        }),
+      z.string().regex(TEAM_PATTERN, {
+        error: "must be \"*\" or a team name (lowercase letters, digits, '-')",
+      }),
     ]),
     { error: 'must be a list of team names, or ["*"] for every team' },
   ),
