@@ -11,12 +11,13 @@ import ws from "ws";
 export interface TopologyNames {
   channel: string;
   table: string;
-  vars: { a: Record<string, string>; b: Record<string, string> };
+  /** Region id → its vars (each names its store schema). */
+  vars: Record<string, Record<string, string>>;
 }
 
-/** Both stores' schemas, the journal's schema and the stream key, read off the topology. */
+/** Every region's store schema, the journal's schema and the stream key, read off the topology. */
 export function topologyLeftovers(topology: TopologyNames): { schemas: string[]; keys: string[] } {
-  const stores = [topology.vars.a.STORE_SCHEMA, topology.vars.b.STORE_SCHEMA];
+  const stores = Object.values(topology.vars).map((vars) => vars.STORE_SCHEMA);
   const journal = topology.table.split(".")[0];
   return {
     schemas: [...stores, journal].filter((name): name is string => Boolean(name)),

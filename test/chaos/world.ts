@@ -1,5 +1,4 @@
-import { startRegion } from "@memoria/gateway/local/region";
-import { startTopology, type Topology } from "@memoria/gateway/local/topology";
+import { regionsWith, startTopology, type Topology } from "@memoria/gateway/local/topology";
 import { startNeonEndpoint } from "@memoria/local-services";
 import type { SyncBackend } from "@memoria/sync-core";
 import { inject } from "vitest";
@@ -80,9 +79,10 @@ export async function startWorld(backend: SyncBackend): Promise<World> {
     id,
     apiKey: API_KEY,
     signingKeys: { k1: "chaos-signing-key-0123456789abcdef-01" },
-    bandB: BANDS.b,
-    varsA: viaGate("a"),
-    varsB: viaGate("b"),
+    regions: regionsWith({
+      "region-a": { band: BANDS.a, vars: viaGate("a") },
+      "region-b": { band: BANDS.b, vars: viaGate("b") },
+    }),
     // Short scheduler leases, so leadership moves when its holder is cut off.
     extraVars: {
       MEMORIA_SCHEDULER__INTERVAL_MS: "2000",
@@ -94,7 +94,7 @@ export async function startWorld(backend: SyncBackend): Promise<World> {
   });
   const world = worldOver(backend, id, topology, gates, () => neon.close());
   // The first cron records today as every region's decrement baseline.
-  await Promise.all([topology.a.scheduled(), topology.b.scheduled()]);
+  await Promise.all(topology.regions.map((region) => region.scheduled()));
   await Promise.all([ready(world, "a"), ready(world, "b")]).catch(async (error) => {
     await world.stop();
     throw error;
@@ -123,7 +123,7 @@ function worldOver(
   gates: Record<RegionName, Gate>,
   closeNeon: () => Promise<void>,
 ): World {
-  const urls = { a: topology.a.url, b: topology.b.url };
+  const urls = { a: topology.region(REGION_ID.a).url, b: topology.region(REGION_ID.b).url };
   /** A region being restarted: crons skip it, the next restart waits for it. */
   const restarting = new Map<RegionName, Promise<void>>();
   let day = 0;
@@ -137,7 +137,7 @@ function worldOver(
     schema: { a: `store_a_${id}`, b: `store_b_${id}` },
     url: (region) => urls[region],
     async tick(at, regions = ["a", "b"]) {
-      await each(regions, (r) => topology[r].scheduled("* * * * *", at));
+      await each(regions, (r) => topology.region(REGION_ID[r]).scheduled("* * * * *", at));
     },
     async restart(region) {
       await restarting.get(region);
@@ -195,17 +195,11 @@ function worldOver(
 
 /** Disposes the region's workerd and starts a new one on the same port, store and vars. */
 async function restartRegion(topology: Topology, region: RegionName): Promise<void> {
-  const port = Number(new URL(topology[region].url).port);
-  await topology[region].stop();
   let lastError: unknown;
   // The port can take a moment to be free again; bounded.
   for (let attempt = 0; attempt < 20; attempt++) {
     try {
-      topology[region] = await startRegion({
-        id: REGION_ID[region],
-        port,
-        vars: topology.vars[region],
-      });
+      await topology.restart(REGION_ID[region]);
       return;
     } catch (error) {
       lastError = error;

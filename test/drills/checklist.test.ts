@@ -1,6 +1,11 @@
 import { type RunningRouter, startRouter } from "@memoria/edge-router/local/router";
-import { startRegion } from "@memoria/gateway/local/region";
-import { startTopology, type Topology } from "@memoria/gateway/local/topology";
+import type { RunningRegion } from "@memoria/gateway/local/region";
+import {
+  FULL_BAND,
+  regionsWith,
+  startTopology,
+  type Topology,
+} from "@memoria/gateway/local/topology";
 import type { SyncBackend } from "@memoria/sync-core";
 import { Client, type Pool } from "@neondatabase/serverless";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -95,6 +100,8 @@ class Listener {
 for (const backend of ["postgres", "redis"] as SyncBackend[]) {
   describe(`validation checklist over ${backend}`, () => {
     let topology: Topology;
+    let a: RunningRegion;
+    let b: RunningRegion;
     let db: Pool;
     let id: string;
     let listener: Listener | undefined;
@@ -116,18 +123,24 @@ for (const backend of ["postgres", "redis"] as SyncBackend[]) {
         apiKey: API_KEY,
         signingKeys: { k1: "checklist-signing-key-0123456789abcdef" },
         // B starts with the full band; the privacy item sets its floor the guide's way.
-        bandB: { floor: -15, ceiling: 15 },
-        varsB:
-          backend === "postgres"
-            ? { MEMORIA_SYNC__CONNECT_KWARGS: JSON.stringify({ application_name: appName }) }
-            : {},
+        regions: regionsWith({
+          "region-b": {
+            band: FULL_BAND,
+            vars:
+              backend === "postgres"
+                ? { MEMORIA_SYNC__CONNECT_KWARGS: JSON.stringify({ application_name: appName }) }
+                : {},
+          },
+        }),
         extraVars: { MEMORIA_SYNC__MAX_LAG_SECONDS: "600" },
       });
+      a = topology.region("region-a");
+      b = topology.region("region-b");
       if (backend === "postgres") {
         listener = new Listener(topology.channel);
         await listener.start();
       }
-      await Promise.all([topology.a.scheduled(), topology.b.scheduled()]);
+      await Promise.all([a.scheduled(), b.scheduled()]);
     });
     afterAll(async () => {
       await listener?.close();
@@ -137,8 +150,8 @@ for (const backend of ["postgres", "redis"] as SyncBackend[]) {
 
     it("1. Sync heartbeat – Trigger a memory write in Region A and confirm Region B receives the corresponding `memoria_sync_events` notification", async () => {
       const heard = listener?.payloads.length ?? 0;
-      const memory = await write(topology.a.url, { text: "heartbeat", y: 4, x: 2 });
-      await eventually(() => read(topology.b.url, memory.id));
+      const memory = await write(a.url, { text: "heartbeat", y: 4, x: 2 });
+      await eventually(() => read(b.url, memory.id));
       if (backend !== "postgres" || !listener) return;
       // The write's event is in the journal table, and its NOTIFY reached a listener.
       const { rows } = await db.query(
@@ -150,18 +163,18 @@ for (const backend of ["postgres", "redis"] as SyncBackend[]) {
     });
 
     it("2. Privacy filters – Create a memory with `y_coord=-12`. Verify it is not replicated when `privacy_floor=0`", async () => {
-      const floor = await api(topology.b.url, "/settings", {
+      const floor = await api(b.url, "/settings", {
         method: "PATCH",
         json: { "sync.privacy_floor": 0 },
       });
       expect(floor.status).toBe(200);
       // Today's API field is `y`; upstream's name `y_coord` arrives with the compatible shapes.
-      const secret = await write(topology.a.url, { text: "private note", y: -12 });
-      const marker = await write(topology.a.url, { text: "public marker", y: 3 });
+      const secret = await write(a.url, { text: "private note", y: -12 });
+      const marker = await write(a.url, { text: "public marker", y: 3 });
       // B has consumed everything up to the marker, the private memory included.
-      await eventually(() => read(topology.b.url, marker.id));
-      expect(await read(topology.b.url, secret.id)).toBeUndefined();
-      expect(await read(topology.a.url, secret.id)).toMatchObject({ y: -12 });
+      await eventually(() => read(b.url, marker.id));
+      expect(await read(b.url, secret.id)).toBeUndefined();
+      expect(await read(a.url, secret.id)).toMatchObject({ y: -12 });
       const { rows } = await db.query(
         // At most a redaction marker (no content) for the record's clock; never its text or y.
         `select count(*)::int as n from "store_b_${id}".memories
@@ -172,31 +185,31 @@ for (const backend of ["postgres", "redis"] as SyncBackend[]) {
     });
 
     it("3. Scheduler control – Ensure only the leader region decrements `x_coord` by querying the `service_metadata` table across regions", async () => {
-      const memory = await write(topology.a.url, { text: "ages a day", y: 1, x: 10 });
-      await eventually(() => read(topology.b.url, memory.id));
+      const memory = await write(a.url, { text: "ages a day", y: 1, x: 10 });
+      await eventually(() => read(b.url, memory.id));
       const today = new Date();
       const tomorrow = new Date(today.getTime() + DAY_MS);
       const date = tomorrow.toISOString().slice(0, 10);
       // Both regions' crons fire for today (the baseline), then twice for tomorrow.
       const both = (at: Date) =>
-        Promise.all([topology.a.scheduled("* * * * *", at), topology.b.scheduled("* * * * *", at)]);
+        Promise.all([a.scheduled("* * * * *", at), b.scheduled("* * * * *", at)]);
       await both(today);
       await both(tomorrow);
       await both(tomorrow);
       // x is decremented once for the day, in both regions (B by the leader's event).
-      for (const region of [topology.a, topology.b])
+      for (const region of [a, b])
         await eventually(async () =>
           (await read(region.url, memory.id))?.x === 9 ? true : undefined,
         );
       const runs = await decrementRuns(db, id, date);
       expect(runs).toHaveLength(1);
-      const health = (await (await api(topology.a.url, "/health/sync")).json()) as {
+      const health = (await (await api(a.url, "/health/sync")).json()) as {
         leader: { holder: string } | null;
       };
       expect(runs[0]).toMatchObject({ region: health.leader?.holder, date });
       expect(Date.parse(String(runs[0]?.ran_at))).toBeGreaterThan(today.getTime() - 60_000);
       await both(tomorrow);
-      expect((await read(topology.a.url, memory.id))?.x).toBe(9);
+      expect((await read(a.url, memory.id))?.x).toBe(9);
       expect(await decrementRuns(db, id, date)).toHaveLength(1);
     });
 
@@ -231,23 +244,24 @@ async function failoverDrill(
   listener: Listener,
   appName: string,
 ): Promise<void> {
+  let a = topology.region("region-a");
+  const b = topology.region("region-b");
   const router: RunningRouter = await startRouter({
-    regions: JSON.parse(topology.vars.a.MEMORIA_REGIONS as string),
+    regions: topology.regionTable,
     apiKey: API_KEY,
     monitorKey: topology.monitorKey,
     vars: { MEMORIA_ROUTER__BREAKER_COOLDOWN_MS: "1000" },
   });
   try {
     await router.scheduled();
-    const portA = Number(new URL(topology.a.url).port);
-    await topology.a.stop();
+    await a.stop();
     await router.scheduled();
     const served = await eventually(async () => {
       const response = await router.fetch("/memory?limit=5", { headers: { "x-api-key": API_KEY } });
       return response.status === 200 ? response.headers.get("x-memoria-region") : undefined;
     });
     expect(served).toBe("region-b");
-    expect((await api(topology.b.url, "/admin/promote", { method: "POST" })).status).toBe(200);
+    expect((await api(b.url, "/admin/promote", { method: "POST" })).status).toBe(200);
     await router.scheduled();
     const during = await writeThroughRouter(router, "written while A is down");
     // The server drops the listener's connection; it reconnects and hears the next write.
@@ -265,12 +279,10 @@ async function failoverDrill(
     expect(await cutting).toBeGreaterThan(0);
     await eventually(async () => (listener.payloads.length > heard ? true : undefined));
     // A comes back on its port and catches up with everything B took while it was away.
-    topology.a = await startRegion({ id: "region-a", port: portA, vars: topology.vars.a });
+    a = await topology.restart("region-a");
     await eventually(async () => {
-      await topology.a.scheduled();
-      const caught = await Promise.all(
-        [during, ...meanwhile].map((m) => read(topology.a.url, m.id)),
-      );
+      await a.scheduled();
+      const caught = await Promise.all([during, ...meanwhile].map((m) => read(a.url, m.id)));
       return caught.every(Boolean) ? true : undefined;
     }, 40_000);
   } finally {

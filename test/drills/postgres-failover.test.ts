@@ -1,6 +1,6 @@
 import { type RunningRouter, startRouter } from "@memoria/edge-router/local/router";
-import { startRegion } from "@memoria/gateway/local/region";
-import { startTopology, type Topology } from "@memoria/gateway/local/topology";
+import type { RunningRegion } from "@memoria/gateway/local/region";
+import { regionsWith, startTopology, type Topology } from "@memoria/gateway/local/topology";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import "../integration/support.js";
 import { drillClient, eventually, type Memory } from "./support.js";
@@ -16,6 +16,8 @@ import { drillClient, eventually, type Memory } from "./support.js";
 const API_KEY = "pg-drill-api-key-0123456789abcd";
 const { fetch, post: postTo, memoryIds: ids } = drillClient(API_KEY);
 let topology: Topology;
+let a: RunningRegion;
+let b: RunningRegion;
 let router: RunningRouter;
 
 beforeAll(async () => {
@@ -30,15 +32,17 @@ beforeAll(async () => {
     id: `dp${crypto.randomUUID().replace(/-/g, "").slice(0, 8)}`,
     apiKey: API_KEY,
     signingKeys: { k1: "pg-drill-signing-key-0123456789abcdef" },
-    bandB: { floor: -5, ceiling: 15 },
+    regions: regionsWith({ "region-b": { band: { floor: -5, ceiling: 15 } } }),
   });
+  a = topology.region("region-a");
+  b = topology.region("region-b");
   router = await startRouter({
-    regions: JSON.parse(topology.vars.a.MEMORIA_REGIONS as string),
+    regions: topology.regionTable,
     apiKey: topology.apiKey,
     monitorKey: topology.monitorKey,
     vars: { MEMORIA_ROUTER__BREAKER_COOLDOWN_MS: "1000" },
   });
-  await Promise.all([topology.a.scheduled(), topology.b.scheduled()]);
+  await Promise.all([a.scheduled(), b.scheduled()]);
   await router.scheduled();
 });
 afterAll(async () => {
@@ -48,7 +52,7 @@ afterAll(async () => {
 
 it("runs the PostgreSQL failover drill: promote, replay, tighten, reinstate", async () => {
   // 1. Health check (smoke --topology postgres).
-  for (const region of [topology.a, topology.b]) {
+  for (const region of [a, b]) {
     const health = (await (await fetch(`${region.url}/health/sync`)).json()) as {
       backend: string;
       ready: boolean;
@@ -58,18 +62,15 @@ it("runs the PostgreSQL failover drill: promote, replay, tighten, reinstate", as
   const since = new Date().toISOString();
   const before = await postTo(router.url, { text: "research note", y: -3 });
   expect(before.region).toBe("region-a");
-  await eventually(async () =>
-    (await ids(topology.b.url)).has(before.memory.id) ? true : undefined,
-  );
+  await eventually(async () => ((await ids(b.url)).has(before.memory.id) ? true : undefined));
 
   // 2. The writer goes down.
-  const portA = Number(new URL(topology.a.url).port);
-  await topology.a.stop();
+  await a.stop();
 
   // 3. Promote the standby; the router sends writes there.
   expect(
     (
-      await fetch(`${topology.b.url}/admin/promote`, {
+      await fetch(`${b.url}/admin/promote`, {
         method: "POST",
         headers: { "x-api-key": API_KEY },
       })
@@ -87,7 +88,7 @@ it("runs the PostgreSQL failover drill: promote, replay, tighten, reinstate", as
   expect(during.region).toBe("region-b");
 
   // 5. Replay the backlog (memoria sync catch-up --since): everything already applied, nothing twice.
-  const catchUp = await fetch(`${topology.b.url}/sync/catch-up`, {
+  const catchUp = await fetch(`${b.url}/sync/catch-up`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-api-key": API_KEY },
     body: JSON.stringify({ since }),
@@ -96,7 +97,7 @@ it("runs the PostgreSQL failover drill: promote, replay, tighten, reinstate", as
   expect(await catchUp.json()).toMatchObject({ applied: 0 });
 
   // 6. Downgrade privacy while B is authoritative: only public context from now on.
-  const tighten = await fetch(`${topology.b.url}/settings`, {
+  const tighten = await fetch(`${b.url}/settings`, {
     method: "PATCH",
     headers: { "content-type": "application/json", "x-api-key": API_KEY },
     body: JSON.stringify({ "sync.privacy_floor": 0 }),
@@ -105,31 +106,31 @@ it("runs the PostgreSQL failover drill: promote, replay, tighten, reinstate", as
   expect(await tighten.json()).toMatchObject({ redacted: 1 });
 
   // The old writer returns (same store, same port) and catches up with what B took.
-  topology.a = await startRegion({ id: "region-a", port: portA, vars: topology.vars.a });
+  a = await topology.restart("region-a");
   await eventually(async () => {
-    await Promise.all([topology.a.scheduled(), topology.b.scheduled()]);
-    return (await ids(topology.a.url)).has(during.memory.id) ? true : undefined;
+    await Promise.all([a.scheduled(), b.scheduled()]);
+    return (await ids(a.url)).has(during.memory.id) ? true : undefined;
   });
   // A write of y=-3 in A now stays out of B (B's floor is 0); a public one crosses.
-  const semiPrivate = await fetch(`${topology.a.url}/memory`, {
+  const semiPrivate = await fetch(`${a.url}/memory`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ text: "semi-private after the drill", y: -3 }),
   });
-  const publicNote = await fetch(`${topology.a.url}/memory`, {
+  const publicNote = await fetch(`${a.url}/memory`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ text: "public after the drill", y: 4 }),
   });
   const semiId = ((await semiPrivate.json()) as { memory: Memory }).memory.id;
   const publicId = ((await publicNote.json()) as { memory: Memory }).memory.id;
-  await eventually(async () => ((await ids(topology.b.url)).has(publicId) ? true : undefined));
-  expect((await ids(topology.b.url)).has(semiId)).toBe(false);
+  await eventually(async () => ((await ids(b.url)).has(publicId) ? true : undefined));
+  expect((await ids(b.url)).has(semiId)).toBe(false);
   // The research note from before (y=-3) was allowed under the old floor; the tightened
   // floor took B's copy away too, while A, its origin, keeps it.
-  expect((await ids(topology.b.url)).has(before.memory.id)).toBe(false);
-  expect((await ids(topology.a.url)).has(before.memory.id)).toBe(true);
-  const health = (await (await fetch(`${topology.b.url}/health/sync`)).json()) as {
+  expect((await ids(b.url)).has(before.memory.id)).toBe(false);
+  expect((await ids(a.url)).has(before.memory.id)).toBe(true);
+  const health = (await (await fetch(`${b.url}/health/sync`)).json()) as {
     role: string;
     band: { floor: number };
   };

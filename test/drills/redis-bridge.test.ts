@@ -1,5 +1,6 @@
 import { type RunningRouter, startRouter } from "@memoria/edge-router/local/router";
-import { startTopology, type Topology } from "@memoria/gateway/local/topology";
+import type { RunningRegion } from "@memoria/gateway/local/region";
+import { regionsWith, startTopology, type Topology } from "@memoria/gateway/local/topology";
 import { startUpstashEndpoint } from "@memoria/local-services";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import "../integration/support.js";
@@ -14,6 +15,8 @@ import { drillClient, eventually, type Memory } from "./support.js";
 const API_KEY = "drill-api-key-0123456789abcdef";
 const { fetch, post, memoryIds } = drillClient(API_KEY);
 let topology: Topology;
+let a: RunningRegion;
+let b: RunningRegion;
 let router: RunningRouter;
 let endpointA: Awaited<ReturnType<typeof startUpstashEndpoint>>;
 
@@ -34,16 +37,18 @@ beforeAll(async () => {
     id: `dr${crypto.randomUUID().replace(/-/g, "").slice(0, 8)}`,
     apiKey: API_KEY,
     signingKeys: { k1: "drill-signing-key-0123456789abcdef-01" },
-    varsA: { MEMORIA_SYNC__CONNECTION_URL: endpointA.url },
+    regions: regionsWith({ "region-a": { vars: { MEMORIA_SYNC__CONNECTION_URL: endpointA.url } } }),
     extraVars: { MEMORIA_SYNC__MAX_LAG_SECONDS: "600" },
   });
+  a = topology.region("region-a");
+  b = topology.region("region-b");
   router = await startRouter({
-    regions: JSON.parse(topology.vars.a.MEMORIA_REGIONS as string),
+    regions: topology.regionTable,
     apiKey: topology.apiKey,
     monitorKey: topology.monitorKey,
     vars: { MEMORIA_ROUTER__BREAKER_COOLDOWN_MS: "1000" },
   });
-  await Promise.all([topology.a.scheduled(), topology.b.scheduled()]);
+  await Promise.all([a.scheduled(), b.scheduled()]);
   await router.scheduled();
 });
 afterAll(async () => {
@@ -54,7 +59,7 @@ afterAll(async () => {
 
 it("runs the Redis Bridge Drill: no loss, no leak, writer moves and comes back", async () => {
   // 1. Warm-up validation (the smoke test --topology redis): both regions green on redis.
-  for (const region of [topology.a, topology.b]) {
+  for (const region of [a, b]) {
     const health = (await (await fetch(`${region.url}/health/sync`)).json()) as {
       backend: string;
       ready: boolean;
@@ -68,32 +73,30 @@ it("runs the Redis Bridge Drill: no loss, no leak, writer moves and comes back",
   acknowledged.push(before.memory as Memory);
   // The sync heartbeat: a write in A shows up in B.
   await eventually(async () =>
-    (await fetch(`${topology.b.url}/memory/${before.memory?.id}`)).status === 200
-      ? true
-      : undefined,
+    (await fetch(`${b.url}/memory/${before.memory?.id}`)).status === 200 ? true : undefined,
   );
 
   // 2. Cut region A off from Redis. A still takes writes (its store is up); they wait in its outbox.
   await endpointA.close();
-  const duringA = await post(topology.a.url, { text: "written in A during the cut", y: 4 });
-  const privateA = await post(topology.a.url, { text: "A's private note during the cut", y: -12 });
+  const duringA = await post(a.url, { text: "written in A during the cut", y: 4 });
+  const privateA = await post(a.url, { text: "A's private note during the cut", y: -12 });
   expect(duringA.status).toBe(201);
   expect(privateA.status).toBe(201);
   acknowledged.push(duringA.memory as Memory);
   await eventually(async () =>
-    (await fetch(`${topology.a.url}/healthz`)).status === 503 ? true : undefined,
+    (await fetch(`${a.url}/healthz`)).status === 503 ? true : undefined,
   );
 
   // 3. B keeps serving and broadcasting.
-  const duringB = await post(topology.b.url, { text: "written in B during the cut", y: 6 });
+  const duringB = await post(b.url, { text: "written in B during the cut", y: 6 });
   expect(duringB.status).toBe(201);
   acknowledged.push(duringB.memory as Memory);
-  expect((await fetch(`${topology.b.url}/memory/${before.memory?.id}`)).status).toBe(200);
+  expect((await fetch(`${b.url}/memory/${before.memory?.id}`)).status).toBe(200);
 
   // 4. Promote B; the router learns it and sends writes there.
   expect(
     (
-      await fetch(`${topology.b.url}/admin/promote`, {
+      await fetch(`${b.url}/admin/promote`, {
         method: "POST",
         headers: { "x-api-key": API_KEY },
       })
@@ -115,26 +118,30 @@ it("runs the Redis Bridge Drill: no loss, no leak, writer moves and comes back",
     port: Number(port),
   });
   await eventually(async () => {
-    await Promise.all([topology.a.scheduled(), topology.b.scheduled()]);
-    const [a, b] = await Promise.all([
-      fetch(`${topology.a.url}/healthz`),
-      fetch(`${topology.b.url}/healthz`),
+    await Promise.all([a.scheduled(), b.scheduled()]);
+    const [healthA, healthB] = await Promise.all([
+      fetch(`${a.url}/healthz`),
+      fetch(`${b.url}/healthz`),
     ]);
-    return a.status === 200 && b.status === 200 ? true : undefined;
+    return healthA.status === 200 && healthB.status === 200 ? true : undefined;
   });
 
   // 6. Audit: every acknowledged (public) write is in both regions; A's private note stayed in A.
-  for (const region of [topology.a, topology.b]) {
+  for (const region of [a, b]) {
     const ids = await eventually(async () => {
       const found = await memoryIds(region.url);
       return acknowledged.every((m) => found.has(m.id)) ? found : undefined;
     });
     expect(ids.size).toBeGreaterThanOrEqual(acknowledged.length);
   }
-  expect((await memoryIds(topology.b.url)).has(privateA.memory.id)).toBe(false);
-  expect((await memoryIds(topology.a.url)).has(privateA.memory.id)).toBe(true);
-  const metrics = await (await fetch(`${topology.b.url}/metrics`)).text();
-  expect(metrics).toMatch(/^privacy_filtered_events_total\{.*origin="region-a".*\} 1$/m);
-  const health = (await (await fetch(`${topology.b.url}/health/sync`)).json()) as { role: string };
+  expect((await memoryIds(b.url)).has(privateA.memory.id)).toBe(false);
+  expect((await memoryIds(a.url)).has(privateA.memory.id)).toBe(true);
+  // Outside every peer's band, the note never left A (sealed transit): A counts the
+  // redaction it sent instead of the content, B holds only that redaction.
+  const metrics = await (await fetch(`${a.url}/metrics`)).text();
+  expect(metrics).toMatch(
+    /^privacy_filtered_events_total\{(?=.*origin="region-a")(?=.*side="publisher").*\} 1$/m,
+  );
+  const health = (await (await fetch(`${b.url}/health/sync`)).json()) as { role: string };
   expect(health.role).toBe("writer");
 });

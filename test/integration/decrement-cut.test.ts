@@ -1,5 +1,5 @@
 import { connect, createServer, type Server, type Socket } from "node:net";
-import { startTopology, type Topology } from "@memoria/gateway/local/topology";
+import { regionsWith, startTopology, type Topology } from "@memoria/gateway/local/topology";
 import { startNeonEndpoint, startUpstashEndpoint } from "@memoria/local-services";
 import type { SyncBackend } from "@memoria/sync-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -126,7 +126,7 @@ for (const backend of ["redis", "postgres"] as SyncBackend[]) {
         id: `dc${uid()}`,
         apiKey: API_KEY,
         signingKeys: { k1: "decrement-cut-signing-key-0123456789abcdef" },
-        varsA: link.vars,
+        regions: regionsWith({ "region-a": { vars: link.vars } }),
         extraVars: { MEMORIA_SYNC__MAX_LAG_SECONDS: "600" },
       });
     });
@@ -148,13 +148,16 @@ for (const backend of ["redis", "postgres"] as SyncBackend[]) {
         : undefined;
     };
     const create = async (json: Record<string, unknown>): Promise<Memory> => {
-      const response = await call(topology.a.url, "/memory", { method: "POST", json });
+      const response = await call(topology.region("region-a").url, "/memory", {
+        method: "POST",
+        json,
+      });
       expect(response.status).toBe(201);
       return ((await response.json()) as { memory: Memory }).memory;
     };
 
     it("a text edit in a region the day's mark has not reached does not cancel the mark", async () => {
-      const { a, b } = topology;
+      const [a, b] = [topology.region("region-a"), topology.region("region-b")];
       const today = new Date();
       // Each region's first cron records today as its decrement baseline.
       await Promise.all([a.scheduled("* * * * *", today), b.scheduled("* * * * *", today)]);

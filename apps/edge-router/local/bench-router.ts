@@ -34,14 +34,15 @@ if (!upstash || !neon || !postgres) throw new Error("local services incomplete")
 
 /** One memory in region-a, waited for in region-b (bounded), for the reads and the failover. */
 async function seedMemory(topology: Topology): Promise<string> {
-  const created = await fetch(`${topology.a.url}/memory`, {
+  const [a, b] = [topology.region("region-a"), topology.region("region-b")];
+  const created = await fetch(`${a.url}/memory`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-api-key": topology.apiKey },
     body: JSON.stringify({ text: "bench", y: 5 }),
   });
   const { memory } = (await created.json()) as { memory: { id: string } };
   for (let i = 0; i < 200; i++) {
-    const inB = await fetch(`${topology.b.url}/memory/${memory.id}`, {
+    const inB = await fetch(`${b.url}/memory/${memory.id}`, {
       headers: { "x-api-key": topology.apiKey },
     });
     await inB.arrayBuffer();
@@ -72,7 +73,7 @@ const topology = await startTopology({
   signingKeys: { k1: "bench-signing-key-0123456789abcdef-0001" },
 });
 const router = await startRouter({
-  regions: JSON.parse(topology.vars.a.MEMORIA_REGIONS as string),
+  regions: topology.regionTable,
   apiKey: topology.apiKey,
   monitorKey: topology.monitorKey,
   vars: { MEMORIA_ROUTER__BREAKER_COOLDOWN_MS: "5000", MEMORIA_ROUTER__PROBE_INTERVAL_MS: "1000" },
@@ -80,7 +81,7 @@ const router = await startRouter({
 try {
   const memoryId = await seedMemory(topology);
   await router.scheduled();
-  const urls = { direct: topology.a.url, router: router.url };
+  const urls = { direct: topology.region("region-a").url, router: router.url };
   const latency = await interleaved(urls, topology.apiKey, memoryId, REQUESTS);
   const x = (of: typeof latency.get) => ({
     direct: multiples(of.direct_ms, floor),

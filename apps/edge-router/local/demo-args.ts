@@ -3,23 +3,33 @@
  * parse exactly what the README tells people to type.
  */
 import { parseArgs } from "node:util";
+import { DEMO_REGIONS } from "@memoria/gateway/local/topology";
 import { SYNC_BACKENDS, type SyncBackend } from "@memoria/sync-core";
+
+export const MIN_REGIONS = 2;
+export const MAX_REGIONS = DEMO_REGIONS.length;
+export const DEFAULT_REGIONS = 3;
+const DEFAULT_ROUTER_PORT = 8700;
 
 export const DEMO_HELP = `Usage: pnpm start [--] [options]
 
-The two-region demo: private Redis and PostgreSQL, two gateways and the edge router in
-workerd, until Ctrl-C.
+The multi-region demo: private Redis and PostgreSQL, N gateways (on different continents,
+each with its own role and privacy band) and the edge router in workerd, until Ctrl-C.
 
   --backend NAME      sync backend: ${SYNC_BACKENDS.join(" or ")} (default: redis)
-  --port-a N          region-a's port (default: 8701)
-  --port-b N          region-b's port (default: 8702)
-  --port-router N     the edge router's port (default: 8700)
+  --regions N         how many regions, ${MIN_REGIONS} to ${MAX_REGIONS} (default: ${DEFAULT_REGIONS}); region i listens on --port-router + i
+  --port-router N     the edge router's port (default: ${DEFAULT_ROUTER_PORT})
+  --port-a N          region-a's port (two regions only: implies --regions 2)
+  --port-b N          region-b's port (two regions only: implies --regions 2)
   -h, --help          this text`;
 
 export interface DemoArgs {
   help: boolean;
   backend: SyncBackend;
-  ports: { a: number; b: number; router: number };
+  /** How many of the demo regions run (region-a, region-b, … in order). */
+  regions: number;
+  /** `regions[i]`: the port of the (i+1)-th region. */
+  ports: { router: number; regions: number[] };
 }
 
 /** A command line the demo refuses; its message says which flag and what it accepts. */
@@ -37,9 +47,10 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs {
       args: argv.filter((arg) => arg !== "--"),
       options: {
         backend: { type: "string", default: "redis" },
-        "port-a": { type: "string", default: "8701" },
-        "port-b": { type: "string", default: "8702" },
-        "port-router": { type: "string", default: "8700" },
+        regions: { type: "string" },
+        "port-router": { type: "string", default: String(DEFAULT_ROUTER_PORT) },
+        "port-a": { type: "string" },
+        "port-b": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -53,15 +64,57 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs {
       `--backend must be one of ${SYNC_BACKENDS.join(", ")}: ${String(values.backend)}`,
     );
   }
+  const regions = regionCount(values);
+  const router = port("port-router", values["port-router"]);
   return {
     help: values.help === true,
     backend,
-    ports: {
-      a: port("port-a", values["port-a"]),
-      b: port("port-b", values["port-b"]),
-      router: port("port-router", values["port-router"]),
-    },
+    regions,
+    ports: regionPorts(values, regions, router),
   };
+}
+
+/** `--regions`, or 2 when `--port-a`/`--port-b` name two regions' ports, else the default. */
+function regionCount(values: Record<string, unknown>): number {
+  const pairFlags = ["port-a", "port-b"].filter((flag) => values[flag] !== undefined);
+  if (values.regions === undefined) return pairFlags.length > 0 ? 2 : DEFAULT_REGIONS;
+  const text = values.regions;
+  const n = Number(text);
+  if (typeof text !== "string" || !/^\d+$/.test(text) || n < MIN_REGIONS || n > MAX_REGIONS)
+    throw new DemoUsageError(
+      `--regions must be a whole number from ${MIN_REGIONS} to ${MAX_REGIONS}: ${String(text)}`,
+    );
+  if (pairFlags.length > 0 && n !== 2)
+    throw new DemoUsageError(
+      `${pairFlags.map((flag) => `--${flag}`).join(" and ")} set two regions' ports, but --regions is ${n}: drop them (region i listens on --port-router + i) or use --regions 2`,
+    );
+  return n;
+}
+
+/** Region i (1-based) on the router's port + i, unless `--port-a`/`--port-b` say otherwise. */
+function regionPorts(
+  values: Record<string, unknown>,
+  count: number,
+  router: number,
+): DemoArgs["ports"] {
+  const explicit = [values["port-a"], values["port-b"]];
+  const regions = Array.from({ length: count }, (_, i) => {
+    const flag = i === 0 ? "port-a" : "port-b";
+    if (i < 2 && explicit[i] !== undefined) return port(flag, explicit[i]);
+    const derived = router + i + 1;
+    if (derived > 65_535)
+      throw new DemoUsageError(
+        `--port-router ${router} leaves no port for region ${i + 1} (it listens on --port-router + ${i + 1}): pick a lower --port-router`,
+      );
+    return derived;
+  });
+  const all = [router, ...regions];
+  const clash = all.find((p, i) => all.indexOf(p) !== i);
+  if (clash !== undefined)
+    throw new DemoUsageError(
+      `port ${clash} is given twice (--port-router, --port-a, --port-b and --port-router + i must differ)`,
+    );
+  return { router, regions };
 }
 
 function port(flag: string, value: unknown): number {

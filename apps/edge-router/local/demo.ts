@@ -1,14 +1,15 @@
 /**
- * `pnpm start`: the two-region demo on embedded defaults. Private Redis and PostgreSQL
+ * `pnpm start`: the multi-region demo on embedded defaults. Private Redis and PostgreSQL
  * (started in temp dirs by the local-services launcher), the Upstash and Neon endpoints
- * in front of them, two gateways in workerd — region-a (writer, full band) and region-b
- * (band 0..12), synced over Redis Streams (or `--backend postgres`) — and the edge router
- * in front of both. Cron triggers fire every minute as they would on Cloudflare. Ctrl-C
- * stops everything.
+ * in front of them, N gateways in workerd (`--regions`, default 3 of the demo regions:
+ * region-a the writer with the full band, the others readers on other continents, each
+ * with its own band), synced over Redis Streams (or `--backend postgres`), and the edge
+ * router in front of them all. Cron triggers fire every minute as they would on
+ * Cloudflare. Ctrl-C stops everything.
  */
 import { bundleGateway } from "@memoria/gateway/local/bundle";
 import type { RunningRegion } from "@memoria/gateway/local/region";
-import { startTopology } from "@memoria/gateway/local/topology";
+import { demoRegions, startTopology, type Topology } from "@memoria/gateway/local/topology";
 import { startLocalServices } from "@memoria/local-services";
 import { CRON_INTERVAL_MS } from "@memoria/sync-core";
 import { DEMO_HELP, type DemoArgs, DemoUsageError, parseDemoArgs } from "./demo-args.js";
@@ -25,6 +26,14 @@ const DEMO = {
 };
 
 const log = (line: string) => console.log(`[demo] ${line}`);
+/** The headline says "two regions", as the README does. */
+const COUNT_WORDS: Record<number, string> = {
+  2: "two",
+  3: "three",
+  4: "four",
+  5: "five",
+  6: "six",
+};
 // The demo stops the services itself, after the workers, on SIGINT/SIGTERM (below).
 const services = await startLocalServices({ log: (line) => log(line), handleSignals: false });
 const regions: RunningRegion[] = [];
@@ -65,12 +74,12 @@ try {
     namespace: DEMO.namespace,
     apiKey: DEMO.apiKey,
     signingKeys: DEMO.signingKeys,
-    ports: { a: args.ports.a, b: args.ports.b },
+    regions: demoRegions(args.regions).map((spec, i) => ({ ...spec, port: args.ports.regions[i] })),
   });
-  regions.push(topology.a, topology.b);
+  regions.push(...topology.regions);
   router = await startRouter({
     port: args.ports.router,
-    regions: JSON.parse(topology.vars.a.MEMORIA_REGIONS as string),
+    regions: topology.regionTable,
     apiKey: topology.apiKey,
     monitorKey: topology.monitorKey,
   });
@@ -88,14 +97,15 @@ try {
   const edge = router as RunningRouter;
   const clientKey = await demoClientKey(a.url);
   console.log(`
-Memoria Edge — two regions on ${backend} behind the edge router, running until Ctrl-C
+Memoria Edge — ${COUNT_WORDS[regions.length] ?? regions.length} regions on ${backend} behind the edge router, running until Ctrl-C
 
-  edge router (send clients here)  ${edge.url}
-  status page                      ${edge.url}/status
-  region-a (writer, band -15..15)  ${a.url}
-  region-b (reader, band 0..12)    ${b.url}
-  root admin key (MEMORIA_API_KEY)  ${DEMO.apiKey}
-  client key (read, write)         ${clientKey}   (made with POST /admin/keys; shown once)
+${table([
+  ["edge router (send clients here)", edge.url],
+  ["status page", `${edge.url}/status`],
+  ...regionRows(topology),
+  ["root admin key (MEMORIA_API_KEY)", DEMO.apiKey],
+  ["client key (read, write)", `${clientKey}   (made with POST /admin/keys; shown once)`],
+])}
 
 Every route but /healthz, /openapi.json and /docs needs a key (X-API-Key or Authorization: Bearer). Try:
   curl -si -X POST ${edge.url}/memory -H 'x-api-key: ${clientKey}' -H 'content-type: application/json' -d '{"text":"the sky is blue","y":5}'
@@ -111,7 +121,28 @@ Every route but /healthz, /openapi.json and /docs needs a key (X-API-Key or Auth
   await stop(1);
 }
 
-/** A read+write key for the curl lines, made in region-a (it reaches region-b within a sync cycle). */
+/**
+ * One row per region: id, role, band, team spaces, continent and URL, e.g.
+ * `region-c (reader, band -5..15, all teams, AS)   http://127.0.0.1:8703`.
+ */
+function regionRows(topology: Topology): Array<[string, string]> {
+  return topology.specs.map((spec) => {
+    const spaces = spec.teamSpaces.includes("*")
+      ? "all teams"
+      : `teams ${spec.teamSpaces.join(", ")}`;
+    const { floor, ceiling } = spec.band;
+    const label = `${spec.id} (${spec.role}, band ${floor}..${ceiling}, ${spaces}, ${spec.place.continent})`;
+    return [label, topology.region(spec.id).url];
+  });
+}
+
+/** Labels padded to one column, values after them. */
+function table(rows: Array<[string, string]>): string {
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join("\n");
+}
+
+/** A read+write key for the curl lines, made in region-a (it reaches the others within a sync cycle). */
 async function demoClientKey(regionA: string): Promise<string> {
   const response = await fetch(`${regionA}/admin/keys`, {
     method: "POST",

@@ -18,7 +18,7 @@ let readKey: string;
 beforeAll(async () => {
   topology = await startRegions("au");
   router = await startRouter({
-    regions: JSON.parse(topology.vars.a.MEMORIA_REGIONS as string),
+    regions: topology.regionTable,
     apiKey: topology.apiKey,
     monitorKey: topology.monitorKey,
   });
@@ -50,7 +50,7 @@ describe("credentials through the router", () => {
 
   it("a router without the monitor key says which secret it lacks", async () => {
     const bare = await startRouter({
-      regions: JSON.parse(topology.vars.a.MEMORIA_REGIONS as string),
+      regions: topology.regionTable,
       apiKey: topology.apiKey,
     });
     try {

@@ -1,4 +1,5 @@
 import { freePortOnLoopback } from "@memoria/gateway/local/ports";
+import type { RunningRegion } from "@memoria/gateway/local/region";
 import type { Topology } from "@memoria/gateway/local/topology";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type RunningRouter, startRouter } from "../local/router.js";
@@ -11,12 +12,14 @@ import { startRegions } from "./regions.js";
  */
 
 let topology: Topology;
+let b: RunningRegion;
 let router: RunningRouter;
 const NEW_YORK = { latitude: "40.71", longitude: "-74.01" };
 const COOLDOWN_MS = 4_000;
 
 beforeAll(async () => {
   topology = await startRegions("bk");
+  b = topology.region("region-b");
   const deadPort = await freePortOnLoopback();
   router = await startRouter({
     regions: [
@@ -29,7 +32,7 @@ beforeAll(async () => {
       },
       {
         id: "region-b",
-        url: topology.b.url,
+        url: b.url,
         lat: 53.35,
         lon: -6.26,
         continent: "EU",

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startRegion } from "@memoria/gateway/local/region";
+import type { RunningRegion } from "@memoria/gateway/local/region";
 import type { Topology } from "@memoria/gateway/local/topology";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensurePromtool } from "../../gateway/test/promtool.js";
@@ -30,6 +30,8 @@ const infra = fileURLToPath(new URL("../../../infra/", import.meta.url));
 const NEW_YORK = { latitude: "40.71", longitude: "-74.01", continent: "NA" };
 
 let topology: Topology;
+let a: RunningRegion;
+let b: RunningRegion;
 let router: RunningRouter;
 const scrapes: Record<"router" | "a" | "b", Scrape> = {} as Record<"router" | "a" | "b", Scrape>;
 /** The raw expositions, for promtool check metrics. */
@@ -37,8 +39,10 @@ const texts: string[] = [];
 
 beforeAll(async () => {
   topology = await startRegions("mx");
+  a = topology.region("region-a");
+  b = topology.region("region-b");
   router = await startRouter({
-    regions: JSON.parse(topology.vars.a.MEMORIA_REGIONS as string),
+    regions: topology.regionTable,
     apiKey: topology.apiKey,
     monitorKey: topology.monitorKey,
     vars: {
@@ -49,7 +53,7 @@ beforeAll(async () => {
   });
   await router.scheduled();
   await exercise();
-  texts.push(await scrape(router.url), await scrape(topology.a.url), await scrape(topology.b.url));
+  texts.push(await scrape(router.url), await scrape(a.url), await scrape(b.url));
   [scrapes.router, scrapes.a, scrapes.b] = texts.map(parseExposition) as [Scrape, Scrape, Scrape];
 });
 afterAll(async () => {
@@ -73,18 +77,17 @@ async function exercise(): Promise<void> {
   }
   const last = ids[ids.length - 1] as string;
   await eventually(async () => {
-    const response = await fetch(`${topology.b.url}/memory/${last}`, {
+    const response = await fetch(`${b.url}/memory/${last}`, {
       headers: { "x-api-key": topology.apiKey },
     });
     await response.arrayBuffer();
     return response.status === 200 ? true : undefined;
   });
-  const portA = Number(new URL(topology.a.url).port);
-  await topology.a.stop();
+  await a.stop();
   const failedOver = await router.fetch(`/memory/${last}`, { cf: NEW_YORK });
   expect(failedOver.headers.get("x-memoria-failover")).toBe("region-a");
   await failedOver.arrayBuffer();
-  topology.a = await startRegion({ id: "region-a", port: portA, vars: topology.vars.a });
+  a = await topology.restart("region-a");
   // The router's counts reach its health object after each response (waitUntil).
   await eventually(async () => {
     const text = await scrape(router.url);

@@ -63,28 +63,83 @@ describe("the README's pnpm start commands", () => {
     );
     expect(flags.map(([flag]) => flag)).toEqual([
       "--backend",
+      "--regions",
+      "--port-router",
       "--port-a",
       "--port-b",
-      "--port-router",
       "--help",
     ]);
+    const sample: Record<string, string> = { "--backend": "postgres", "--regions": "4" };
     for (const [flag, takesValue] of flags) {
-      const value = flag === "--backend" ? "postgres" : "9999";
-      const args = takesValue ? [flag, value] : [flag];
+      const args = takesValue ? [flag, sample[flag] ?? "9999"] : [flag];
       expect(() => parseDemoArgs(args)).not.toThrow();
       expect(() => parseDemoArgs(["--", ...args])).not.toThrow();
     }
-    expect(parseDemoArgs(["--", "--port-router", "9700", "--port-a", "9701"]).ports).toEqual({
-      a: 9701,
-      b: 8702,
-      router: 9700,
-    });
   });
 
   it("a wrong flag or value is refused, naming it", () => {
     expect(() => parseDemoArgs(["--backend", "kafka"])).toThrow(/--backend must be one of/);
     expect(() => parseDemoArgs(["--port-a", "70000"])).toThrow(/--port-a must be a port/);
     expect(() => parseDemoArgs(["--", "--porta", "1"])).toThrow(/--porta/);
+  });
+});
+
+describe("--regions N", () => {
+  it("defaults to three regions, region i on --port-router + i", () => {
+    expect(parseDemoArgs([])).toMatchObject({
+      regions: 3,
+      ports: { router: 8700, regions: [8701, 8702, 8703] },
+    });
+    expect(parseDemoArgs(["--", "--regions", "6", "--port-router", "9700"]).ports).toEqual({
+      router: 9700,
+      regions: [9701, 9702, 9703, 9704, 9705, 9706],
+    });
+  });
+
+  it("takes 2 to 6 whole regions, and refuses anything else naming --regions", () => {
+    for (const n of [2, 3, 4, 5, 6]) {
+      const parsed = parseDemoArgs(["--regions", String(n)]);
+      expect(parsed.regions).toBe(n);
+      expect(parsed.ports.regions).toHaveLength(n);
+    }
+    for (const bad of ["1", "7", "0", "-3", "2.5", "three", ""])
+      expect(() => parseDemoArgs([`--regions=${bad}`])).toThrow(
+        /--regions must be a whole number from 2 to 6/,
+      );
+  });
+
+  it("--port-a/--port-b keep working: they mean two regions", () => {
+    expect(parseDemoArgs(["--port-a", "9001", "--port-b", "9002"])).toMatchObject({
+      regions: 2,
+      ports: { router: 8700, regions: [9001, 9002] },
+    });
+    // One of them alone: the other region on its --port-router + i port.
+    expect(parseDemoArgs(["--", "--port-router", "9700", "--port-a", "9701"]).ports).toEqual({
+      router: 9700,
+      regions: [9701, 9702],
+    });
+    expect(parseDemoArgs(["--regions", "2", "--port-b", "9002"]).ports.regions).toEqual([
+      8701, 9002,
+    ]);
+  });
+
+  it("refuses --port-a/--port-b beside --regions other than 2, naming the flags", () => {
+    expect(() => parseDemoArgs(["--regions", "3", "--port-a", "9001"])).toThrow(
+      /--port-a set two regions' ports, but --regions is 3/,
+    );
+    expect(() => parseDemoArgs(["--port-a", "9001", "--port-b", "9002", "--regions", "4"])).toThrow(
+      /--port-a and --port-b .* --regions is 4/,
+    );
+  });
+
+  it("refuses ports that collide or run past 65535", () => {
+    expect(() => parseDemoArgs(["--port-a", "8700"])).toThrow(/port 8700 is given twice/);
+    expect(() =>
+      parseDemoArgs(["--port-router", "9701", "--port-a", "9702", "--port-b", "9702"]),
+    ).toThrow(/port 9702 is given twice/);
+    expect(() => parseDemoArgs(["--port-router", "65533", "--regions", "3"])).toThrow(
+      /--port-router 65533 leaves no port for region 3/,
+    );
   });
 });
 

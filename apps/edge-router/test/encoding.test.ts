@@ -1,5 +1,6 @@
 import { request as httpRequest } from "node:http";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
+import type { RunningRegion } from "@memoria/gateway/local/region";
 import type { Topology } from "@memoria/gateway/local/topology";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningRouter, startRouter } from "../local/router.js";
@@ -22,12 +23,14 @@ const MATRIX: Array<{ accept: string | null; coding: string | null }> = [
 ];
 
 let topology: Topology;
+let a: RunningRegion;
 let router: RunningRouter;
 
 beforeAll(async () => {
   topology = await startRegions("enc");
+  a = topology.region("region-a");
   router = await startRouter({
-    regions: JSON.parse(topology.vars.a.MEMORIA_REGIONS as string),
+    regions: topology.regionTable,
     apiKey: topology.apiKey,
     monitorKey: topology.monitorKey,
   });
@@ -47,7 +50,7 @@ afterAll(async () => {
 describe("content coding, client Accept-Encoding → response", () => {
   it.each([
     ["through the router", () => router.url],
-    ["straight to a region", () => topology.a.url],
+    ["straight to a region", () => a.url],
   ])("%s", async (_name, base) => {
     const plain = await get(`${base()}/memory`, "identity");
     const expected: unknown = JSON.parse(plain.body.toString("utf8"));

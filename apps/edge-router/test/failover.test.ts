@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startRegion } from "@memoria/gateway/local/region";
+import type { RunningRegion } from "@memoria/gateway/local/region";
 import type { Topology } from "@memoria/gateway/local/topology";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningRouter, startRouter } from "../local/router.js";
@@ -12,12 +12,16 @@ const NEW_YORK = { latitude: "40.71", longitude: "-74.01", continent: "NA" };
 const PARIS = { latitude: "48.86", longitude: "2.35", continent: "EU" };
 
 let topology: Topology;
+let a: RunningRegion;
+let b: RunningRegion;
 let router: RunningRouter;
 
 beforeAll(async () => {
   topology = await startRegions("rt");
+  a = topology.region("region-a");
+  b = topology.region("region-b");
   router = await startRouter({
-    regions: JSON.parse(topology.vars.a.MEMORIA_REGIONS as string),
+    regions: topology.regionTable,
     apiKey: topology.apiKey,
     monitorKey: topology.monitorKey,
     vars: {
@@ -83,7 +87,7 @@ describe("choosing a region", () => {
 
   it("in active/active mode sends writes to the nearest region instead", async () => {
     const activeActive = await startRouter({
-      regions: JSON.parse(topology.vars.a.MEMORIA_REGIONS as string),
+      regions: topology.regionTable,
       apiKey: topology.apiKey,
       monitorKey: topology.monitorKey,
       vars: { MEMORIA_ROUTER__MODE: "active-active" },
@@ -166,14 +170,13 @@ describe("failover", () => {
     const { memory } = (await created.json()) as { memory: { id: string } };
     await eventually(async () =>
       (
-        await fetch(`${topology.b.url}/memory/${memory.id}`, {
+        await fetch(`${b.url}/memory/${memory.id}`, {
           headers: { "x-api-key": topology.apiKey },
         })
       ).status === 200
         ? true
         : undefined,
     );
-    const portA = Number(new URL(topology.a.url).port);
     const statuses: number[] = [];
     const servedBy: string[] = [];
     let failoverHeaders = 0;
@@ -181,7 +184,7 @@ describe("failover", () => {
     let firstElsewhereMs: number | undefined;
     for (let i = 0; i < 200; i++) {
       if (i === 50) {
-        await topology.a.stop();
+        await a.stop();
         diedAt = performance.now();
       }
       const response = await router.fetch(`/memory/${memory.id}`, { cf: NEW_YORK });
@@ -215,7 +218,7 @@ describe("failover", () => {
     expect(keyed.headers.get("x-memoria-region")).toBe("region-b");
     const keyedId = ((await keyed.json()) as { memory: { id: string } }).memory.id;
 
-    topology.a = await startRegion({ id: "region-a", port: portA, vars: topology.vars.a });
+    a = await topology.restart("region-a");
     await eventually(async () => {
       await router.scheduled();
       const response = await router.fetch(`/memory/${memory.id}`, { cf: NEW_YORK });
@@ -229,7 +232,7 @@ describe("failover", () => {
     );
     expect([200, 201]).toContain(retried.status);
     expect(((await retried.json()) as { memory: { id: string } }).memory.id).toBe(keyedId);
-    for (const region of [topology.a, topology.b]) {
+    for (const region of [a, b]) {
       const copies = await eventually(async () => {
         const list = (await (
           await fetch(`${region.url}/memory?limit=200`, {

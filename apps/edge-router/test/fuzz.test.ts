@@ -6,6 +6,7 @@ import {
   fuzzFraming,
   fuzzRequest,
 } from "@memoria/gateway/local/fuzz";
+import type { RunningRegion } from "@memoria/gateway/local/region";
 import type { Topology } from "@memoria/gateway/local/topology";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,6 +32,8 @@ const BATCH = 100;
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 
 let topology: Topology;
+let a: RunningRegion;
+let b: RunningRegion;
 let router: RunningRouter;
 let context: FuzzContext;
 
@@ -46,7 +49,7 @@ async function adminCall(base: string, path: string, init: RequestInit & { json?
 }
 
 async function makeKey(body: Record<string, unknown>): Promise<string> {
-  const response = await adminCall(topology.a.url, "/admin/keys", { method: "POST", json: body });
+  const response = await adminCall(a.url, "/admin/keys", { method: "POST", json: body });
   expect(response.status).toBe(201);
   return ((await response.json()) as { secret: string }).secret;
 }
@@ -72,8 +75,8 @@ const SEEDS: unknown[] = [
 async function keptState(ids: string[]): Promise<Record<string, string>> {
   const state: Record<string, string> = {};
   for (const [name, region] of [
-    ["a", topology.a],
-    ["b", topology.b],
+    ["a", a],
+    ["b", b],
   ] as const) {
     for (const id of ids)
       state[`${name} ${id}`] = await (await adminCall(region.url, `/memory/${id}`)).text();
@@ -86,8 +89,10 @@ async function keptState(ids: string[]): Promise<Record<string, string>> {
 
 beforeAll(async () => {
   topology = await startRegions("fz");
+  a = topology.region("region-a");
+  b = topology.region("region-b");
   router = await startRouter({
-    regions: JSON.parse(topology.vars.a.MEMORIA_REGIONS as string),
+    regions: topology.regionTable,
     apiKey: topology.apiKey,
     monitorKey: topology.monitorKey,
   });
@@ -96,16 +101,16 @@ beforeAll(async () => {
   const reader = await makeKey({ scopes: ["read"], name: "fuzz-reader" });
   const ids: string[] = [];
   for (const body of SEEDS) {
-    const response = await adminCall(topology.a.url, "/memory", { method: "POST", json: body });
+    const response = await adminCall(a.url, "/memory", { method: "POST", json: body });
     expect(response.status).toBe(201);
     ids.push(((await response.json()) as { memory: { id: string } }).memory.id);
   }
   // Keys and the records region-b's band holds have arrived there before the fuzz starts.
   await until(async () => {
-    const keyed = await fetch(`${topology.b.url}/memory?limit=1`, {
+    const keyed = await fetch(`${b.url}/memory?limit=1`, {
       headers: { "x-api-key": teamWriter },
     });
-    const list = (await (await adminCall(topology.b.url, "/memory?limit=200")).json()) as {
+    const list = (await (await adminCall(b.url, "/memory?limit=200")).json()) as {
       items: unknown[];
     };
     return keyed.status === 200 && list.items.length === 3;
@@ -131,7 +136,7 @@ function send(target: Target, request: FuzzRequest): Promise<Response> {
   };
   if (target === "router")
     return router.fetch(request.path, { ...init, anonymous: true, cf: NEW_YORK });
-  const base = target === "region-a" ? topology.a.url : topology.b.url;
+  const base = target === "region-a" ? a.url : b.url;
   return fetch(`${base}${request.path}`, { ...init, redirect: "manual" });
 }
 
@@ -254,7 +259,7 @@ describe("generated requests", () => {
     const cases = fc.sample(fuzzFraming(topology.apiKey), { numRuns: 60, seed: SEED });
     const violations: string[] = [];
     for (const [i, bytes] of cases.entries()) {
-      const url = i % 2 === 0 ? topology.a.url : topology.b.url;
+      const url = i % 2 === 0 ? a.url : b.url;
       const answer = await exchange(url, bytes);
       const fine =
         answer.status >= 400 &&
@@ -268,7 +273,7 @@ describe("generated requests", () => {
     }
     console.log(JSON.stringify({ fuzz: "framing", seed: SEED, sent: cases.length }));
     expect(violations).toEqual([]);
-    const list = (await (await adminCall(topology.a.url, "/memory?limit=200")).json()) as {
+    const list = (await (await adminCall(a.url, "/memory?limit=200")).json()) as {
       items: Array<{ text: string }>;
     };
     expect(list.items.map((m) => m.text)).not.toContain("framing");

@@ -1,3 +1,4 @@
+import type { RunningRegion } from "@memoria/gateway/local/region";
 import type { Topology } from "@memoria/gateway/local/topology";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type RunningRouter, startRouter } from "../local/router.js";
@@ -13,13 +14,17 @@ import { startRegions } from "./regions.js";
  */
 
 let topology: Topology;
+let a: RunningRegion;
+let b: RunningRegion;
 let router: RunningRouter;
 const NEW_YORK = { latitude: "40.71", longitude: "-74.01", continent: "NA" };
 
 beforeAll(async () => {
   topology = await startRegions("rf");
+  a = topology.region("region-a");
+  b = topology.region("region-b");
   router = await startRouter({
-    regions: JSON.parse(topology.vars.a.MEMORIA_REGIONS as string),
+    regions: topology.regionTable,
     apiKey: topology.apiKey,
     monitorKey: topology.monitorKey,
     // A long cool-down: an open circuit stays open for the rest of the file.
@@ -102,7 +107,7 @@ describe("refused requests interleaved with writes", () => {
     }
     expect(refusals).toEqual(new Set([401, 404, 415]));
     const list = (await (
-      await fetch(`${topology.a.url}/memory?limit=200`, {
+      await fetch(`${a.url}/memory?limit=200`, {
         headers: { "x-api-key": topology.apiKey },
       })
     ).json()) as { items: Array<{ text: string }> };
@@ -142,14 +147,14 @@ describe("a request every region answers 500", () => {
 
   it("answers the 500 and opens no circuit; a 500 only one region gives still opens its circuit", async () => {
     // Both stores exist (each gateway migrates its own on first use).
-    for (const region of [topology.a, topology.b]) {
+    for (const region of [a, b]) {
       const ready = await fetch(`${region.url}/memory?limit=1`, {
         headers: { "x-api-key": topology.apiKey },
       });
       expect(ready.status).toBe(200);
     }
-    const schemaA = topology.vars.a.STORE_SCHEMA as string;
-    const schemaB = topology.vars.b.STORE_SCHEMA as string;
+    const schemaA = a.vars.STORE_SCHEMA as string;
+    const schemaB = b.vars.STORE_SCHEMA as string;
     await poison(schemaA, true);
     await poison(schemaB, true);
     for (let i = 0; i < 5; i++) {

@@ -1,3 +1,4 @@
+import type { RunningRegion } from "@memoria/gateway/local/region";
 import type { Topology } from "@memoria/gateway/local/topology";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type RunningRouter, startRouter } from "../local/router.js";
@@ -7,15 +8,19 @@ import { startRegions } from "./regions.js";
 /** A region reached through a service binding instead of a URL: routed, probed and failed over alike. */
 
 let topology: Topology;
+let a: RunningRegion;
+let b: RunningRegion;
 let router: RunningRouter;
 
 beforeAll(async () => {
   topology = await startRegions("sb");
+  a = topology.region("region-a");
+  b = topology.region("region-b");
   router = await startRouter({
     regions: [
       {
         id: "region-a",
-        url: topology.a.url,
+        url: a.url,
         lat: 39.04,
         lon: -77.49,
         continent: "NA",
@@ -25,7 +30,7 @@ beforeAll(async () => {
     ],
     apiKey: topology.apiKey,
     monitorKey: topology.monitorKey,
-    serviceBindings: { GATEWAY_B: new URL(topology.b.url).host },
+    serviceBindings: { GATEWAY_B: new URL(b.url).host },
   });
   await router.scheduled();
 });

@@ -2,7 +2,6 @@ import { dirname } from "node:path";
 import { Miniflare } from "miniflare";
 import { GATEWAY_BUNDLE } from "./bundle.js";
 
-/** Dev/test only: one region's gateway in workerd (Miniflare) on a loopback port. */
 /** `request.cf` for local requests: a client in New York, as far as anything here asks. */
 export const LOCAL_CF = {
   colo: "EWR",
@@ -27,12 +26,16 @@ export interface RegionOptions {
 export interface RunningRegion {
   id: string;
   url: string;
+  port: number;
+  /** The vars it runs with (`STORE_SCHEMA`, `MEMORIA_REGIONS`, …). */
+  vars: Record<string, string>;
   mf: Miniflare;
   /** Runs the worker's `scheduled()` as a cron trigger would. */
   scheduled(cron?: string, scheduledTime?: Date): Promise<void>;
   stop(): Promise<void>;
 }
 
+/** Dev/test only: one region's gateway in workerd (Miniflare) on a loopback port. */
 export async function startRegion(options: RegionOptions): Promise<RunningRegion> {
   const mf = new Miniflare({
     name: `gateway-${options.id}`,
@@ -53,16 +56,21 @@ export async function startRegion(options: RegionOptions): Promise<RunningRegion
     port: options.port,
   });
   const url = (await mf.ready).toString().replace(/\/$/, "");
+  let disposed: Promise<void> | undefined;
   return {
     id: options.id,
     url,
+    port: Number(new URL(url).port),
+    vars: options.vars,
     mf,
     async scheduled(cron = "* * * * *", scheduledTime = new Date()) {
       const worker = await mf.getWorker();
       await worker.scheduled({ cron, scheduledTime });
     },
-    async stop() {
-      await mf.dispose();
+    stop() {
+      // Idempotent: a test may stop a region that its topology's stop() stops again.
+      disposed ??= mf.dispose();
+      return disposed;
     },
   };
 }

@@ -1,7 +1,7 @@
 import { type RouteCase, routeCases } from "@memoria/gateway/local/routes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningRegion } from "../local/region.js";
-import { API_KEY, call, eventually, startTwoRegions, type TwoRegions } from "./harness.js";
+import { API_KEY, call, eventually, type Regions, startRegions } from "./harness.js";
 
 /**
  * Credentials on every route, read off the app (`local/routes.ts`): each route × {no key,
@@ -9,7 +9,9 @@ import { API_KEY, call, eventually, startTwoRegions, type TwoRegions } from "./h
  * change nothing; team-bound keys; keys made and revoked in one region hold in the other.
  */
 
-let regions: TwoRegions;
+let regions: Regions;
+let a: RunningRegion;
+let b: RunningRegion;
 const keys: Record<string, string> = {};
 
 async function makeKey(region: RunningRegion, body: Record<string, unknown>) {
@@ -19,7 +21,9 @@ async function makeKey(region: RunningRegion, body: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
-  regions = await startTwoRegions({ backend: "redis" });
+  regions = await startRegions({ backend: "redis" });
+  a = regions.region("region-a");
+  b = regions.region("region-b");
   for (const [name, scopes] of Object.entries({
     read: ["read"],
     write: ["write"],
@@ -27,18 +31,18 @@ beforeAll(async () => {
     readWrite: ["read", "write"],
     revoked: ["read", "write", "admin"],
   })) {
-    keys[name] = (await makeKey(regions.a, { scopes, name })).secret;
+    keys[name] = (await makeKey(a, { scopes, name })).secret;
   }
-  const listed = (await (await call(regions.a, "/admin/keys")).json()) as {
+  const listed = (await (await call(a, "/admin/keys")).json()) as {
     keys: Array<{ id: string; name: string }>;
   };
   const revoked = listed.keys.find((k) => k.name === "revoked")?.id;
-  expect((await call(regions.a, `/admin/keys/${revoked}`, { method: "DELETE" })).status).toBe(200);
+  expect((await call(a, `/admin/keys/${revoked}`, { method: "DELETE" })).status).toBe(200);
   // Every key (and the revocation) has reached region-b.
   await eventually(async () => {
-    const ok = (await call(regions.b, "/memory?limit=1", { key: keys.read })).status === 200;
-    const gone = (await call(regions.b, "/memory?limit=1", { key: keys.revoked })).status === 401;
-    const admin = (await call(regions.b, "/settings", { key: keys.admin })).status === 200;
+    const ok = (await call(b, "/memory?limit=1", { key: keys.read })).status === 200;
+    const gone = (await call(b, "/memory?limit=1", { key: keys.revoked })).status === 401;
+    const admin = (await call(b, "/settings", { key: keys.admin })).status === 200;
     return ok && gone && admin ? true : undefined;
   });
 });
@@ -94,7 +98,7 @@ describe("every route, every credential, both regions", () => {
   // replicates, and must not be mistaken for a change a refused one made.
   for (const name of ["a", "b"] as const) {
     it(`region-${name}: 401 without, with a wrong and with a revoked key; 403 with the wrong scope; nothing changes`, async () => {
-      const region = regions[name];
+      const region = regions.region(`region-${name}`);
       const before = await snapshot(region);
       for (const route of cases.filter((c) => c.need !== "public")) {
         const send = (key: string | null, headers: Record<string, string> = {}) =>
@@ -119,7 +123,7 @@ describe("every route, every credential, both regions", () => {
 
   for (const name of ["a", "b"] as const) {
     it(`region-${name}: the right scope (as X-API-Key or Bearer) gets through`, async () => {
-      const region = regions[name];
+      const region = regions.region(`region-${name}`);
       // `/sync/wake` takes no key: the HMAC of its hint is its credential (refused unsigned).
       for (const route of cases.filter((c) => c.route !== "/sync/wake")) {
         const key = rightKey(route.need);
@@ -144,12 +148,11 @@ describe("every route, every credential, both regions", () => {
 
 describe("team-bound keys", () => {
   it("a team-alpha key never reads, lists or changes a team-bravo record", async () => {
-    const alpha = (await makeKey(regions.a, { scopes: ["read", "write"], teams: ["alpha"] }))
-      .secret;
+    const alpha = (await makeKey(a, { scopes: ["read", "write"], teams: ["alpha"] })).secret;
     const create = async (team: string | undefined) =>
       (
         (await (
-          await call(regions.a, "/memory", {
+          await call(a, "/memory", {
             method: "POST",
             json: { text: `of ${team}`, y: 5, team },
           })
@@ -159,7 +162,7 @@ describe("team-bound keys", () => {
     const theirs = await create("bravo");
     const nobody = await create(undefined);
     const as = (path: string, init: Parameters<typeof call>[2] = {}) =>
-      call(regions.a, path, { ...init, key: alpha });
+      call(a, path, { ...init, key: alpha });
     expect((await as(`/memory/${mine}`)).status).toBe(200);
     for (const id of [theirs, nobody]) {
       expect((await as(`/memory/${id}`)).status).toBe(404);
@@ -183,14 +186,14 @@ describe("team-bound keys", () => {
     expect((await as(`/memory/${mine}`, { method: "PUT", json: { team: "bravo" } })).status).toBe(
       403,
     );
-    const untouched = (await (await call(regions.a, `/memory/${theirs}`)).json()) as {
+    const untouched = (await (await call(a, `/memory/${theirs}`)).json()) as {
       memory: { text: string };
     };
     expect(untouched.memory.text).toBe("of bravo");
   });
 
   it("an admin key cannot be team-bound", async () => {
-    const response = await call(regions.a, "/admin/keys", {
+    const response = await call(a, "/admin/keys", {
       method: "POST",
       json: { scopes: ["admin"], teams: ["alpha"] },
     });
@@ -201,31 +204,25 @@ describe("team-bound keys", () => {
 
 describe("keys across regions", () => {
   it("a key made in A works in B after one cycle, and its revocation in A refuses it in B", async () => {
-    const made = await makeKey(regions.a, { scopes: ["read"], name: "roaming" });
+    const made = await makeKey(a, { scopes: ["read"], name: "roaming" });
     expect(made.secret).toMatch(/^mem_[1-9A-HJ-NP-Za-km-z]{32}$/);
     await eventually(async () =>
-      (await call(regions.b, "/memory?limit=1", { key: made.secret })).status === 200
-        ? true
-        : undefined,
+      (await call(b, "/memory?limit=1", { key: made.secret })).status === 200 ? true : undefined,
     );
     // Listings never show the secret or its hash.
-    const listing = JSON.stringify(await (await call(regions.b, "/admin/keys")).json());
+    const listing = JSON.stringify(await (await call(b, "/admin/keys")).json());
     expect(listing).toContain(made.key.prefix);
     expect(listing).not.toContain(made.secret);
     expect(listing).not.toContain('"hash"');
-    expect((await call(regions.a, `/admin/keys/${made.key.id}`, { method: "DELETE" })).status).toBe(
-      200,
-    );
-    expect((await call(regions.a, "/memory?limit=1", { key: made.secret })).status).toBe(401);
+    expect((await call(a, `/admin/keys/${made.key.id}`, { method: "DELETE" })).status).toBe(200);
+    expect((await call(a, "/memory?limit=1", { key: made.secret })).status).toBe(401);
     await eventually(async () =>
-      (await call(regions.b, "/memory?limit=1", { key: made.secret })).status === 401
-        ? true
-        : undefined,
+      (await call(b, "/memory?limit=1", { key: made.secret })).status === 401 ? true : undefined,
     );
   });
 
   it("the root key (MEMORIA_API_KEY) does everything, in both regions", async () => {
-    for (const region of [regions.a, regions.b])
+    for (const region of [a, b])
       expect((await call(region, "/admin/keys", { key: API_KEY })).status).toBe(200);
   });
 });

@@ -1,7 +1,8 @@
 import { Agent, request } from "node:http";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { API_KEY, call, startTwoRegions, type TwoRegions } from "./harness.js";
+import type { RunningRegion } from "../local/region.js";
+import { API_KEY, call, type Regions, startRegions } from "./harness.js";
 
 /**
  * The gateway over real HTTP (workerd on a loopback port): a body the runtime cannot frame
@@ -9,11 +10,13 @@ import { API_KEY, call, startTwoRegions, type TwoRegions } from "./harness.js";
  * the keep-alive connection usable for the next request, as a router's pool needs.
  */
 
-let regions: TwoRegions;
+let regions: Regions;
+let a: RunningRegion;
 let readKey: string;
 beforeAll(async () => {
-  regions = await startTwoRegions({ backend: "redis" });
-  const made = await call(regions.a, "/admin/keys", {
+  regions = await startRegions({ backend: "redis" });
+  a = regions.region("region-a");
+  const made = await call(a, "/admin/keys", {
     method: "POST",
     json: { scopes: ["read"], name: "connection-test" },
   });
@@ -76,7 +79,7 @@ function expectBodyProblem(answer: RawAnswer) {
 describe("a body the runtime cannot frame", () => {
   it("a chunk size that is not hex is a 400 problem naming (body)", async () => {
     const answer = await exchange(
-      regions.a.url,
+      a.url,
       `${postMemory("transfer-encoding: chunked")}zz\r\n{"text":"a","y":1}\r\n0\r\n\r\n`,
     );
     expectBodyProblem(answer);
@@ -84,7 +87,7 @@ describe("a body the runtime cannot frame", () => {
 
   it("a chunk cut short by the end of the stream is a 400", async () => {
     const answer = await exchange(
-      regions.a.url,
+      a.url,
       `${postMemory("transfer-encoding: chunked")}40\r\n{"text":"a","y":1}`,
       true,
     );
@@ -92,16 +95,12 @@ describe("a body the runtime cannot frame", () => {
   });
 
   it("fewer bytes than Content-Length, then the end of the stream, is a 400", async () => {
-    const answer = await exchange(
-      regions.a.url,
-      `${postMemory("content-length: 100")}{"text":"a"`,
-      true,
-    );
+    const answer = await exchange(a.url, `${postMemory("content-length: 100")}{"text":"a"`, true);
     expectBodyProblem(answer);
   });
 
   it("nothing of it is stored", async () => {
-    const list = (await (await call(regions.a, "/memory?limit=200")).json()) as {
+    const list = (await (await call(a, "/memory?limit=200")).json()) as {
       items: unknown[];
     };
     expect(list.items).toEqual([]);
@@ -216,12 +215,12 @@ describe("early answers leave the connection usable", () => {
           const sent = Object.fromEntries(
             Object.entries(headers).map(([k, v]) => [k, v === "READ" ? readKey : v]),
           );
-          const refused = await send(agent, regions.a.url, method, path, sent, makeBody(), chunked);
+          const refused = await send(agent, a.url, method, path, sent, makeBody(), chunked);
           expect(refused.status).toBe(status);
           expect(refused.contentType).toBe("application/problem+json");
           const good = await send(
             agent,
-            regions.a.url,
+            a.url,
             "POST",
             "/memory",
             { ...json, "x-api-key": API_KEY },

@@ -7,13 +7,14 @@ import {
 } from "@memoria/sync-core";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { RunningRegion } from "../local/region.js";
 import {
   type Backend,
   call,
   eventually,
+  type Regions,
   SIGNING_KEYS,
-  startTwoRegions,
-  type TwoRegions,
+  startRegions,
 } from "./harness.js";
 import { injector, unsignedCreate } from "./inject.js";
 import { metricValue } from "./metrics.js";
@@ -48,13 +49,13 @@ afterAll(async () => {
 
 let wall = Date.now();
 /** A create from region-a as its gateway would sign it, injected on the shared channel. */
-async function created(regions: TwoRegions, keys: Keyring, text: string): Promise<SyncEvent> {
+async function created(regions: Regions, keys: Keyring, text: string): Promise<SyncEvent> {
   wall = Math.max(wall + 1, Date.now());
   const draft = unsignedCreate(regions, {}, wall);
   return signEvent({ ...draft, payload: { ...draft.payload, text } }, keys);
 }
 
-async function textIn(region: TwoRegions["b"], id: string): Promise<string | null> {
+async function textIn(region: RunningRegion, id: string): Promise<string | null> {
   const response = await call(region, `/memory/${id}`);
   if (response.status === 404) return null;
   expect(response.status).toBe(200);
@@ -65,33 +66,37 @@ async function textIn(region: TwoRegions["b"], id: string): Promise<string | nul
  * Writes a marker in A and waits for B to show it: injected events do not wake B's puller,
  * A's write does, and B has then consumed everything published before the marker.
  */
-async function barrier(regions: TwoRegions): Promise<void> {
-  const write = await call(regions.a, "/memory", {
+async function barrier(regions: Regions): Promise<void> {
+  const write = await call(regions.region("region-a"), "/memory", {
     method: "POST",
     json: { text: `marker ${crypto.randomUUID()}`, y: 1 },
   });
   expect(write.status).toBe(201);
   const { memory } = (await write.json()) as { memory: { id: string } };
-  await eventually(async () => ((await textIn(regions.b, memory.id)) ? true : undefined));
+  await eventually(async () =>
+    (await textIn(regions.region("region-b"), memory.id)) ? true : undefined,
+  );
 }
 
-async function deadLetters(region: TwoRegions["b"]): Promise<DeadLetterBody> {
+async function deadLetters(region: RunningRegion): Promise<DeadLetterBody> {
   const response = await call(region, "/admin/dead-letters");
   expect(response.status).toBe(200);
   return (await response.json()) as DeadLetterBody;
 }
 
-async function metrics(region: TwoRegions["b"]): Promise<string> {
+async function metrics(region: RunningRegion): Promise<string> {
   return (await call(region, "/metrics")).text();
 }
 
-async function health(region: TwoRegions["b"]) {
+async function health(region: RunningRegion) {
   return syncHealthSchema.parse(await (await call(region, "/health/sync")).json());
 }
 
 for (const backend of ["redis", "postgres"] as Backend[]) {
   describe(`dead letters over ${backend}`, () => {
-    let regions: TwoRegions;
+    let regions: Regions;
+    let a: RunningRegion;
+    let b: RunningRegion;
     let keys: Keyring;
     let schemaB: string;
     /** B's own database refuses any text with "poison" in it, until `cure`. */
@@ -105,11 +110,13 @@ for (const backend of ["redis", "postgres"] as Backend[]) {
     };
 
     beforeAll(async () => {
-      regions = await startTwoRegions({ backend });
+      regions = await startRegions({ backend });
+      a = regions.region("region-a");
+      b = regions.region("region-b");
       keys = await createKeyring({ current: "k1", keys: SIGNING_KEYS });
-      schemaB = regions.vars.b.STORE_SCHEMA as string;
+      schemaB = b.vars.STORE_SCHEMA as string;
       // The first request migrates B's store.
-      expect((await call(regions.b, "/health/sync")).status).toBe(200);
+      expect((await call(b, "/health/sync")).status).toBe(200);
     });
     afterAll(async () => {
       await regions?.stop();
@@ -118,7 +125,7 @@ for (const backend of ["redis", "postgres"] as Backend[]) {
     it("quarantines a poison event between good ones; the good ones apply and lag drains", async () => {
       await poisonB();
       const since = new Date(Date.now() - 1).toISOString();
-      const before = await metrics(regions.b);
+      const before = await metrics(b);
       const good1 = await created(regions, keys, "good before");
       const poison = await created(regions, keys, `a poison pill ${crypto.randomUUID()}`);
       const good2 = await created(regions, keys, "good after");
@@ -129,11 +136,11 @@ for (const backend of ["redis", "postgres"] as Backend[]) {
         await publisher.close();
       }
       await barrier(regions);
-      expect(await textIn(regions.b, good2.entity_id)).toBe("good after");
-      expect(await textIn(regions.b, good1.entity_id)).toBe("good before");
-      expect(await textIn(regions.b, poison.entity_id)).toBeNull();
+      expect(await textIn(b, good2.entity_id)).toBe("good after");
+      expect(await textIn(b, good1.entity_id)).toBe("good before");
+      expect(await textIn(b, poison.entity_id)).toBeNull();
 
-      const listed = await deadLetters(regions.b);
+      const listed = await deadLetters(b);
       expect(listed.count).toBe(1);
       expect(listed.dead_letters[0]).toMatchObject({
         event_id: poison.id,
@@ -143,7 +150,7 @@ for (const backend of ["redis", "postgres"] as Backend[]) {
       });
       expect(listed.dead_letters[0]?.error.message).toContain("no_poison");
 
-      const after = await metrics(regions.b);
+      const after = await metrics(b);
       expect(
         metricValue(after, "sync_dead_letters_total", { origin: "region-a" }) -
           metricValue(before, "sync_dead_letters_total", { origin: "region-a" }),
@@ -152,29 +159,29 @@ for (const backend of ["redis", "postgres"] as Backend[]) {
 
       // A warning, not an outage: B stays ready and its lag drains.
       const drained = await eventually(async () => {
-        const status = await health(regions.b);
+        const status = await health(b);
         return status.lag.events === 0 ? status : undefined;
       });
       expect(drained.dead_letters).toMatchObject({ count: 1 });
       expect(drained.dead_letters.oldest_at).not.toBeNull();
       expect(drained.ready).toBe(true);
-      expect((await call(regions.b, "/healthz")).status).toBe(200);
+      expect((await call(b, "/healthz")).status).toBe(200);
 
       // Catch-up over the same range: 200 with counts, the poison already handled.
-      const replay = await call(regions.b, "/sync/catch-up", { method: "POST", json: { since } });
+      const replay = await call(b, "/sync/catch-up", { method: "POST", json: { since } });
       expect(replay.status).toBe(200);
       expect(await replay.json()).toMatchObject({ rejected: 0, applied: 0, quarantined: 0 });
 
       // A retry while the cause is there fails, and says why; once fixed, it applies.
-      const early = await call(regions.b, `/admin/dead-letters/${poison.id}/retry`, {
+      const early = await call(b, `/admin/dead-letters/${poison.id}/retry`, {
         method: "POST",
       });
       expect(early.status).toBe(409);
       expect(early.headers.get("content-type")).toBe("application/problem+json");
       expect(((await early.json()) as { detail: string }).detail).toContain("23514");
-      expect((await deadLetters(regions.b)).dead_letters[0]?.attempts).toBe(2);
+      expect((await deadLetters(b)).dead_letters[0]?.attempts).toBe(2);
       await cure();
-      const retried = await call(regions.b, `/admin/dead-letters/${poison.id}/retry`, {
+      const retried = await call(b, `/admin/dead-letters/${poison.id}/retry`, {
         method: "POST",
       });
       expect(retried.status).toBe(200);
@@ -183,11 +190,11 @@ for (const backend of ["redis", "postgres"] as Backend[]) {
         status: "applied",
         outcome: "applied",
       });
-      expect(await textIn(regions.b, poison.entity_id)).toBe(poison.payload?.text);
-      expect(await deadLetters(regions.b)).toEqual({ dead_letters: [], count: 0 });
-      expect((await health(regions.b)).dead_letters.count).toBe(0);
+      expect(await textIn(b, poison.entity_id)).toBe(poison.payload?.text);
+      expect(await deadLetters(b)).toEqual({ dead_letters: [], count: 0 });
+      expect((await health(b)).dead_letters.count).toBe(0);
       expect(
-        metricValue(await metrics(regions.b), "sync_dead_letters_pending", { region: "region-b" }),
+        metricValue(await metrics(b), "sync_dead_letters_pending", { region: "region-b" }),
       ).toBe(0);
     });
 
@@ -202,51 +209,73 @@ for (const backend of ["redis", "postgres"] as Backend[]) {
         await publisher.close();
       }
       await barrier(regions);
-      expect((await deadLetters(regions.b)).count).toBe(1);
+      expect((await deadLetters(b)).count).toBe(1);
       const path = `/admin/dead-letters/${poison.id}`;
-      const discarded = await call(regions.b, path, { method: "DELETE" });
+      const discarded = await call(b, path, { method: "DELETE" });
       expect(discarded.status).toBe(200);
       expect(await discarded.json()).toEqual({ event_id: poison.id, status: "discarded" });
-      expect((await call(regions.b, path, { method: "DELETE" })).status).toBe(404);
-      expect((await call(regions.b, `${path}/retry`, { method: "POST" })).status).toBe(404);
-      const bad = await call(regions.b, "/admin/dead-letters/not-an-id", { method: "DELETE" });
+      expect((await call(b, path, { method: "DELETE" })).status).toBe(404);
+      expect((await call(b, `${path}/retry`, { method: "POST" })).status).toBe(404);
+      const bad = await call(b, "/admin/dead-letters/not-an-id", { method: "DELETE" });
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { errors: Array<{ field: string }> }).errors).toEqual([
         expect.objectContaining({ field: "id" }),
       ]);
       await cure();
-      const replay = await call(regions.b, "/sync/catch-up", { method: "POST", json: { since } });
+      const replay = await call(b, "/sync/catch-up", { method: "POST", json: { since } });
       // The poison and the barrier's marker: both handled already, neither applied again.
       expect(await replay.json()).toMatchObject({ applied: 0, duplicate: 2, quarantined: 0 });
-      expect(await textIn(regions.b, poison.entity_id)).toBeNull();
-      expect((await deadLetters(regions.b)).count).toBe(0);
+      expect(await textIn(b, poison.entity_id)).toBeNull();
+      expect((await deadLetters(b)).count).toBe(0);
     });
 
-    it("B's /sync/events shows no trace of a record outside B's band", async () => {
+    it("/sync/events shows no text of a record in any region: outside every peer's band it never left A, inside it is sealed", async () => {
       const since = new Date(Date.now() - 1).toISOString();
       const secret = `private words ${crypto.randomUUID()}`;
-      const write = await call(regions.a, "/memory", {
-        method: "POST",
-        json: { text: secret, y: -12 },
-      });
-      expect(write.status).toBe(201);
-      const { memory } = (await write.json()) as { memory: { id: string } };
-      const query = `/sync/events?since=${encodeURIComponent(since)}&limit=1000`;
-      // A (band -15..15) may hold it: its copy of the stream shows it whole.
-      await eventually(async () =>
-        (await (await call(regions.a, query)).text()).includes(secret) ? true : undefined,
-      );
-      const response = await call(regions.b, query);
-      expect(response.status).toBe(200);
-      const text = await response.text();
-      expect(text).not.toContain(secret);
-      const { events } = JSON.parse(text) as {
-        events: Array<{ event: { entity_id?: string } | null; redacted?: string }>;
+      const shared = `shared words ${crypto.randomUUID()}`;
+      const ids: string[] = [];
+      for (const [text, y] of [
+        [secret, -12],
+        [shared, 5],
+      ] as const) {
+        const write = await call(regions.region("region-a"), "/memory", {
+          method: "POST",
+          json: { text, y },
+        });
+        expect(write.status).toBe(201);
+        ids.push(((await write.json()) as { memory: { id: string } }).memory.id);
+      }
+      const [privateId, sharedId] = ids as [string, string];
+      type Listed = {
+        events: Array<{
+          event: { entity_id?: string; action?: string; sealed?: { to: object } } | null;
+          redacted?: string;
+        }>;
       };
-      const entry = events.find((e) => e.event?.entity_id === memory.id);
-      expect(entry).toMatchObject({ redacted: "privacy", event: { privacy: -12 } });
-      expect(entry?.event).not.toHaveProperty("payload");
-      expect(entry?.event).not.toHaveProperty("sig");
+      const query = `/sync/events?since=${encodeURIComponent(since)}&limit=1000`;
+      const listed = async (region: typeof a) => {
+        const text = await (await call(region, query)).text();
+        return { text, events: (JSON.parse(text) as Listed).events };
+      };
+      const seen = await eventually(async () => {
+        const view = await listed(a);
+        return view.events.some((e) => e.event?.entity_id === sharedId) ? view : undefined;
+      });
+      for (const view of [seen, await listed(b)]) {
+        expect(view.text).not.toContain(secret);
+        expect(view.text).not.toContain(shared);
+        // y = -12 is outside B's band, the only peer: the stream holds its redaction alone.
+        const gone = view.events.find((e) => e.event?.entity_id === privateId);
+        expect(gone?.event).toMatchObject({ action: "memory.redacted" });
+        expect(gone?.event).not.toHaveProperty("payload");
+        expect(gone?.event).not.toHaveProperty("sealed");
+        // y = 5 travels sealed for A and B: each sees the ciphertext, never the text.
+        const sealed = view.events.find((e) => e.event?.entity_id === sharedId);
+        expect(Object.keys(sealed?.event?.sealed?.to ?? {}).sort()).toEqual([
+          "region-a",
+          "region-b",
+        ]);
+      }
     });
   });
 }

@@ -1,7 +1,7 @@
 import type { ProvidedServices } from "@memoria/local-services/testing/types";
 import { inject } from "vitest";
 import type { RunningRegion } from "../local/region.js";
-import { type Backend, startTopology, type Topology } from "../local/topology.js";
+import { type Backend, type RegionSpec, startTopology, type Topology } from "../local/topology.js";
 
 // This package resolves its own copy of vitest, so it declares the injected context itself.
 declare module "vitest" {
@@ -14,16 +14,16 @@ export type { Backend };
 export const API_KEY = "test-api-key-0123456789abcdef";
 export const SIGNING_KEYS = { k1: "gateway-test-signing-key-0123456789abcdef" };
 
-export interface TwoRegions extends Topology {
+export interface Regions extends Topology {
   id: string;
   backend: Backend;
 }
 
-/** Two gateways (region-a writer, region-b band 0..12) on the test run's endpoints, all names unique. */
-export async function startTwoRegions(options: {
+/** Gateways (region-a writer, region-b band 0..12 unless `regions` says) on the test run's endpoints, all names unique. */
+export async function startRegions(options: {
   backend: Backend;
-  bandB?: { floor: number; ceiling: number };
-}): Promise<TwoRegions> {
+  regions?: readonly RegionSpec[];
+}): Promise<Regions> {
   const services = inject("localServices");
   const id = crypto.randomUUID().replace(/-/g, "").slice(0, 10);
   const topology = await startTopology({
@@ -36,7 +36,7 @@ export async function startTwoRegions(options: {
     id,
     apiKey: API_KEY,
     signingKeys: SIGNING_KEYS,
-    ...(options.bandB ? { bandB: options.bandB } : {}),
+    ...(options.regions ? { regions: options.regions } : {}),
     // Short leases, so tests can watch leadership move (the lease must outlive one tick
     // interval, and tests drive the ticks).
     extraVars: {

@@ -11,13 +11,13 @@ import { createRedisTransport } from "@memoria/sync-redis";
 import { neonConfig, Pool } from "@neondatabase/serverless";
 import { inject } from "vitest";
 import ws from "ws";
-import type { TwoRegions } from "./harness.js";
+import type { Regions } from "./harness.js";
 
 /**
  * A publisher outside the gateways, on the regions' own channel: how a test puts a
  * forged, unsigned or foreign event in front of them.
  */
-export function injector(regions: TwoRegions): {
+export function injector(regions: Regions): {
   publish(events: SyncEvent[]): Promise<string[]>;
   close(): Promise<void>;
 } {
@@ -43,7 +43,7 @@ export function injector(regions: TwoRegions): {
 
 /** A create of a y = 5 memory as region-a would publish it, before signing; `overrides` change it. */
 export function unsignedCreate(
-  regions: TwoRegions,
+  regions: Regions,
   overrides: Partial<UnsignedSyncEvent> = {},
   wall = Date.now(),
 ): UnsignedSyncEvent {

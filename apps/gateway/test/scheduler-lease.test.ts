@@ -60,7 +60,7 @@ function beat(): (k: number, tick: () => Promise<void>) => Promise<void> {
 
 describe("scheduler leadership across cron ticks", () => {
   it("stays with one leader while it lives, and moves within one interval when it dies", async () => {
-    const regions = { a: topology.a, b: topology.b };
+    const regions = { a: topology.region("region-a"), b: topology.region("region-b") };
     const at = beat();
     const seen: Array<{ holder: string; token: number } | null> = [];
     for (let k = 0; k < STABLE_TICKS; k++) {

@@ -1,8 +1,9 @@
 import { startUpstashEndpoint, type UpstashEndpoint } from "@memoria/local-services";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startTopology, type Topology } from "../local/topology.js";
-import { API_KEY, call, eventually, SIGNING_KEYS, startTwoRegions } from "./harness.js";
+import type { RunningRegion } from "../local/region.js";
+import { regionsWith, startTopology, type Topology } from "../local/topology.js";
+import { API_KEY, call, eventually, SIGNING_KEYS, startRegions } from "./harness.js";
 
 /**
  * Settings that cannot brick a region: `PATCH /settings` builds the configuration and
@@ -25,7 +26,7 @@ async function refused(response: Response, field: string): Promise<string> {
   return error?.message ?? "";
 }
 
-const patch = (region: Topology["a"], json: Record<string, unknown>) =>
+const patch = (region: RunningRegion, json: Record<string, unknown>) =>
   call(region, "/settings", { method: "PATCH", key: API_KEY, json });
 
 /** The stored overrides, read straight from the region's settings table. */
@@ -35,7 +36,7 @@ async function storedSettings(db: pg.Client, schema: string): Promise<Record<str
 }
 
 /** The region still serves: ready, and a write with the root key lands. */
-async function stillServes(region: Topology["a"]): Promise<void> {
+async function stillServes(region: RunningRegion): Promise<void> {
   expect((await call(region, "/healthz", { key: API_KEY })).status).toBe(200);
   const write = await call(region, "/memory", {
     method: "POST",
@@ -56,6 +57,7 @@ afterAll(async () => {
 
 describe("PATCH /settings over redis: a trial before anything is saved", () => {
   let topology: Topology;
+  let a: RunningRegion;
   let endpointA: UpstashEndpoint;
   let schemaA: string;
   beforeAll(async () => {
@@ -76,10 +78,13 @@ describe("PATCH /settings over redis: a trial before anything is saved", () => {
       id,
       apiKey: API_KEY,
       signingKeys: SIGNING_KEYS,
-      varsA: { MEMORIA_SYNC__CONNECTION_URL: endpointA.url },
+      regions: regionsWith({
+        "region-a": { vars: { MEMORIA_SYNC__CONNECTION_URL: endpointA.url } },
+      }),
     });
     schemaA = `store_a_${id}`;
-    await stillServes(topology.a);
+    a = topology.region("region-a");
+    await stillServes(a);
   });
   afterAll(async () => {
     await topology?.stop();
@@ -89,55 +94,55 @@ describe("PATCH /settings over redis: a trial before anything is saved", () => {
   it("the brick-by-PATCH case (a redis:// URL) answers 400 with what works, and the region keeps serving", async () => {
     const before = await storedSettings(db, schemaA);
     const message = await refused(
-      await patch(topology.a, { "sync.connection_url": "redis://cache.region-a.internal:6379/0" }),
+      await patch(a, { "sync.connection_url": "redis://cache.region-a.internal:6379/0" }),
       "sync.connection_url",
     );
     expect(message).toContain(
       "the edge speaks to Redis through the Upstash REST URL (https://…) and its token; see docs/operations.md",
     );
     expect(await storedSettings(db, schemaA)).toEqual(before);
-    await stillServes(topology.a);
+    await stillServes(a);
   });
 
   it("a REST URL that parses but where nothing answers is refused, naming sync.connection_url", async () => {
     const before = await storedSettings(db, schemaA);
     const message = await refused(
-      await patch(topology.a, { "sync.connection_url": "http://127.0.0.1:9" }),
+      await patch(a, { "sync.connection_url": "http://127.0.0.1:9" }),
       "sync.connection_url",
     );
     expect(message).toMatch(/redis did not answer with these settings/);
     expect(message).toContain("see docs/operations.md");
     expect(await storedSettings(db, schemaA)).toEqual(before);
-    await stillServes(topology.a);
+    await stillServes(a);
   });
 
   it("a wrong token is refused, naming sync.token, and never echoed", async () => {
     const before = await storedSettings(db, schemaA);
-    const response = await patch(topology.a, { "sync.token": "not-the-token-0123456789" });
+    const response = await patch(a, { "sync.token": "not-the-token-0123456789" });
     const text = await response.clone().text();
     expect(text).not.toContain("not-the-token-0123456789");
     await refused(response, "sync.token");
     expect(await storedSettings(db, schemaA)).toEqual(before);
-    await stillServes(topology.a);
+    await stillServes(a);
   });
 
   it("a sync change that reaches the backend is saved (the trial does not refuse what works)", async () => {
-    const response = await patch(topology.a, {
+    const response = await patch(a, {
       "sync.token": inject("localServices").upstash.token,
     });
     expect(response.status).toBe(200);
     expect(await storedSettings(db, schemaA)).toHaveProperty(["sync.token"]);
-    expect((await patch(topology.a, { "sync.token": null })).status).toBe(200);
+    expect((await patch(a, { "sync.token": null })).status).toBe(200);
   });
 
   it("while the transport is down, an unrelated PATCH is accepted and a sync one is refused", async () => {
     await endpointA.close();
     try {
-      const level = await patch(topology.a, { "logging.level": "DEBUG" });
+      const level = await patch(a, { "logging.level": "DEBUG" });
       expect(level.status).toBe(200);
       expect(await storedSettings(db, schemaA)).toMatchObject({ "logging.level": "DEBUG" });
       await refused(
-        await patch(topology.a, { "sync.channel": `${topology.channel}_moved` }),
+        await patch(a, { "sync.channel": `${topology.channel}_moved` }),
         "sync.channel",
       );
       expect(await storedSettings(db, schemaA)).not.toHaveProperty(["sync.channel"]);
@@ -145,10 +150,10 @@ describe("PATCH /settings over redis: a trial before anything is saved", () => {
       endpointA = await startUpstashEndpoint({
         redisUrl: inject("localServices").redisUrl,
         token: inject("localServices").upstash.token,
-        port: Number(new URL(topology.vars.a.MEMORIA_SYNC__CONNECTION_URL as string).port),
+        port: Number(new URL(a.vars.MEMORIA_SYNC__CONNECTION_URL as string).port),
       });
     }
-    expect((await patch(topology.a, { "logging.level": null })).status).toBe(200);
+    expect((await patch(a, { "logging.level": null })).status).toBe(200);
   });
 
   it("stored settings that no longer load are left out: the region serves, /health/sync and GET /settings name them, null clears them", async () => {
@@ -160,8 +165,8 @@ describe("PATCH /settings over redis: a trial before anything is saved", () => {
          ('sync.connection_url', '"redis://cache.region-a.internal:6379/0"'::jsonb),
          ('sync.privacy_floor', '-3'::jsonb)`,
     );
-    await stillServes(topology.a);
-    const health = (await (await call(topology.a, "/health/sync", { key: API_KEY })).json()) as {
+    await stillServes(a);
+    const health = (await (await call(a, "/health/sync", { key: API_KEY })).json()) as {
       ready: boolean;
       band: { floor: number };
       settings_errors: Array<{ key: string; message: string }>;
@@ -173,7 +178,7 @@ describe("PATCH /settings over redis: a trial before anything is saved", () => {
       "sync.retired_knob",
     ]);
     expect(JSON.stringify(health.settings_errors)).not.toContain("cache.region-a.internal");
-    const view = (await (await call(topology.a, "/settings", { key: API_KEY })).json()) as {
+    const view = (await (await call(a, "/settings", { key: API_KEY })).json()) as {
       settings_errors: Array<{ key: string }>;
       overridden: string[];
     };
@@ -182,14 +187,14 @@ describe("PATCH /settings over redis: a trial before anything is saved", () => {
       "sync.retired_knob",
     ]);
     // A patch that leaves a broken key in place is refused, naming it; clearing them works.
-    await refused(await patch(topology.a, { "logging.level": "WARN" }), "sync.retired_knob");
-    const fixed = await patch(topology.a, {
+    await refused(await patch(a, { "logging.level": "WARN" }), "sync.retired_knob");
+    const fixed = await patch(a, {
       "sync.retired_knob": null,
       "sync.connection_url": null,
       "sync.privacy_floor": null,
     });
     expect(fixed.status).toBe(200);
-    const after = (await (await call(topology.a, "/health/sync", { key: API_KEY })).json()) as {
+    const after = (await (await call(a, "/health/sync", { key: API_KEY })).json()) as {
       settings_errors: unknown[];
     };
     expect(after.settings_errors).toEqual([]);
@@ -199,11 +204,12 @@ describe("PATCH /settings over redis: a trial before anything is saved", () => {
 
 describe("PATCH /settings over postgres: the journal must answer", () => {
   it("a postgres:// URL where no server answers, or a database that does not exist, is refused", async () => {
-    const regions = await startTwoRegions({ backend: "postgres" });
+    const regions = await startRegions({ backend: "postgres" });
     try {
+      const a = regions.region("region-a");
       const schemaA = `store_a_${regions.id}`;
       await eventually(async () =>
-        (await call(regions.a, "/healthz", { key: API_KEY })).status === 200 ? true : undefined,
+        (await call(a, "/healthz", { key: API_KEY })).status === 200 ? true : undefined,
       );
       const before = await storedSettings(db, schemaA);
       for (const url of [
@@ -211,7 +217,7 @@ describe("PATCH /settings over postgres: the journal must answer", () => {
         "postgres://postgres@127.0.0.1:5432/no_such_database_here",
       ]) {
         const message = await refused(
-          await patch(regions.a, { "sync.connection_url": url }),
+          await patch(a, { "sync.connection_url": url }),
           "sync.connection_url",
         );
         expect(message).toMatch(/postgres did not answer with these settings/);
@@ -219,7 +225,7 @@ describe("PATCH /settings over postgres: the journal must answer", () => {
         expect(message).not.toContain(url);
       }
       expect(await storedSettings(db, schemaA)).toEqual(before);
-      await stillServes(regions.a);
+      await stillServes(a);
     } finally {
       await regions.stop();
     }

@@ -1,6 +1,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { API_KEY, call, startTwoRegions, type TwoRegions } from "./harness.js";
+import type { RunningRegion } from "../local/region.js";
+import { API_KEY, call, type Regions, startRegions } from "./harness.js";
 
 /**
  * `PATCH /settings` in every form a client can write a key — dotted, nested, a mixture,
@@ -19,13 +20,15 @@ interface SettingsView {
   settings_errors: Array<{ key: string; message: string }>;
 }
 
-let regions: TwoRegions;
+let regions: Regions;
+let a: RunningRegion;
 let schemaA: string;
 let db: pg.Client;
 /** Region A's namespace as deployed (each test run has its own). */
 let namespace: unknown;
 beforeAll(async () => {
-  regions = await startTwoRegions({ backend: "postgres" });
+  regions = await startRegions({ backend: "postgres" });
+  a = regions.region("region-a");
   schemaA = `store_a_${regions.id}`;
   db = new pg.Client({ connectionString: inject("localServices").postgresUrl });
   await db.connect();
@@ -36,11 +39,10 @@ afterAll(async () => {
   await regions?.stop();
 });
 
-const patch = (json: unknown) =>
-  call(regions.a, "/settings", { method: "PATCH", key: API_KEY, json });
+const patch = (json: unknown) => call(a, "/settings", { method: "PATCH", key: API_KEY, json });
 /** A body sent byte for byte: `JSON.stringify` would drop or rename what the test is about. */
 const patchText = (body: string) =>
-  call(regions.a, "/settings", {
+  call(a, "/settings", {
     method: "PATCH",
     key: API_KEY,
     headers: { "content-type": "application/json" },
@@ -48,7 +50,7 @@ const patchText = (body: string) =>
   });
 
 async function view(): Promise<SettingsView> {
-  const response = await call(regions.a, "/settings", { key: API_KEY });
+  const response = await call(a, "/settings", { key: API_KEY });
   expect(response.status).toBe(200);
   return (await response.json()) as SettingsView;
 }
@@ -74,7 +76,7 @@ async function unchangedAfter(refusal: () => Promise<void>): Promise<void> {
   await refusal();
   expect(await view()).toEqual(before.view);
   expect(await stored()).toEqual(before.stored);
-  expect((await call(regions.a, "/healthz", { key: API_KEY })).status).toBe(200);
+  expect((await call(a, "/healthz", { key: API_KEY })).status).toBe(200);
 }
 
 describe("fixed keys stay fixed whatever the form", () => {

@@ -1,7 +1,8 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { RunningRegion } from "../local/region.js";
 import { DEFAULT_POOL_MAX, poolApplicationName } from "../src/store-pool/neon.js";
-import { call, eventually, startTwoRegions, type TwoRegions } from "./harness.js";
+import { call, eventually, type Regions, startRegions } from "./harness.js";
 
 /**
  * Store connections outlive requests: the region's `StorePool` object lends them, the
@@ -10,10 +11,12 @@ import { call, eventually, startTwoRegions, type TwoRegions } from "./harness.js
  * pool's size, and a connection Postgres drops is replaced.
  */
 
-let regions: TwoRegions;
+let regions: Regions;
+let a: RunningRegion;
 let db: pg.Client;
 beforeAll(async () => {
-  regions = await startTwoRegions({ backend: "redis" });
+  regions = await startRegions({ backend: "redis" });
+  a = regions.region("region-a");
   db = new pg.Client({ connectionString: inject("localServices").postgresUrl });
   await db.connect();
 });
@@ -22,7 +25,7 @@ afterAll(async () => {
   await db?.end();
 });
 
-const schemaA = () => regions.vars.a.STORE_SCHEMA as string;
+const schemaA = () => a.vars.STORE_SCHEMA as string;
 
 async function backends(user: "requests" | "puller"): Promise<number[]> {
   const { rows } = await db.query<{ pid: number }>(
@@ -35,13 +38,13 @@ async function backends(user: "requests" | "puller"): Promise<number[]> {
 /** `n` writes and reads of region-a, each answered as it should be. */
 async function traffic(n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
-    const created = await call(regions.a, "/memory", {
+    const created = await call(a, "/memory", {
       method: "POST",
       json: { text: `pooled ${i}`, y: 3 },
     });
     expect(created.status).toBe(201);
     const { memory } = (await created.json()) as { memory: { id: string } };
-    expect((await call(regions.a, `/memory/${memory.id}`)).status).toBe(200);
+    expect((await call(a, `/memory/${memory.id}`)).status).toBe(200);
   }
 }
 
@@ -76,7 +79,7 @@ describe("store connections across requests", () => {
     // The pool learns of a drop when its socket closes; a request that raced it is refused
     // as retryable (503), never answered wrongly. Within a few tries the region answers.
     await eventually(async () => {
-      const answer = await call(regions.a, "/memory", {
+      const answer = await call(a, "/memory", {
         method: "POST",
         json: { text: "after the drop", y: 3 },
       });

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, startTwoRegions, type TwoRegions } from "./harness.js";
+import type { RunningRegion } from "../local/region.js";
+import { call, type Regions, startRegions } from "./harness.js";
 
 /**
  * Upstream Memoria's POST /memory bodies (its `MemoryEntry` plus the keys its route pops),
@@ -18,9 +19,11 @@ interface Variant {
   defect?: string;
 }
 
-let regions: TwoRegions;
+let regions: Regions;
+let a: RunningRegion;
 beforeAll(async () => {
-  regions = await startTwoRegions({ backend: "redis" });
+  regions = await startRegions({ backend: "redis" });
+  a = regions.region("region-a");
 });
 afterAll(async () => {
   await regions?.stop();
@@ -157,10 +160,7 @@ async function allIds(): Promise<Set<string>> {
   let after: string | undefined;
   do {
     const page = (await (
-      await call(
-        regions.a,
-        `/memory?limit=200${after ? `&after=${encodeURIComponent(after)}` : ""}`,
-      )
+      await call(a, `/memory?limit=200${after ? `&after=${encodeURIComponent(after)}` : ""}`)
     ).json()) as { items: Array<{ id: string }>; next?: string | null };
     for (const item of page.items) ids.add(item.id);
     after = page.next ?? undefined;
@@ -181,7 +181,7 @@ describe("upstream MemoryEntry bodies on POST /memory", () => {
           Object.values(variants).flatMap((v) => (v.defect === undefined ? [] : [v.defect])),
         );
         const body = bodyOf(variants);
-        const response = await call(regions.a, "/memory", { method: "POST", json: body });
+        const response = await call(a, "/memory", { method: "POST", json: body });
         const answer = (await response.json()) as Record<string, unknown>;
         if (defects.size === 0) {
           expect(response.status, JSON.stringify({ body, answer })).toBe(201);
@@ -219,7 +219,7 @@ async function problemFields(response: Response, status: number): Promise<string
 
 describe("upstream's names beside ours", () => {
   const base = { anchor: "a", text: "t", tokens: 1 };
-  const post = (json: unknown) => call(regions.a, "/memory", { method: "POST", json });
+  const post = (json: unknown) => call(a, "/memory", { method: "POST", json });
 
   it("refuses an alias and its upstream name with different values, naming both", async () => {
     expect(await problemFields(await post({ ...base, y: 1, y_coord: 2 }), 400)).toEqual([
@@ -262,7 +262,7 @@ describe("upstream's names beside ours", () => {
   it("PUT takes upstream's names and answers status updated; DELETE answers status deleted", async () => {
     const created = (await (await post({ ...base, y_coord: 3 })).json()) as { memory_id: string };
     const id = created.memory_id;
-    const put = await call(regions.a, `/memory/${id}`, {
+    const put = await call(a, `/memory/${id}`, {
       method: "PUT",
       json: { timestamp: when(-10, 0), y_coord: "4", symbolic_anchors: " one " },
     });
@@ -270,14 +270,14 @@ describe("upstream's names beside ours", () => {
     const updated = (await put.json()) as Record<string, unknown>;
     expect(updated).toMatchObject({ status: "updated", memory_id: id });
     expect(updated.memory).toMatchObject({ x_coord: -10, y_coord: 4, symbolic_anchors: ["one"] });
-    const mismatch = await call(regions.a, `/memory/${id}`, {
+    const mismatch = await call(a, `/memory/${id}`, {
       method: "PUT",
       json: { timestamp: when(-10, 0), x_coord: 5 },
     });
     expect(await problemFields(mismatch, 400)).toEqual(["x_coord"]);
-    const deleted = await call(regions.a, `/memory/${id}`, { method: "DELETE" });
+    const deleted = await call(a, `/memory/${id}`, { method: "DELETE" });
     expect(deleted.status).toBe(200);
     expect(await deleted.json()).toMatchObject({ status: "deleted", memory_id: id });
-    expect((await call(regions.a, `/memory/${id}`, { method: "DELETE" })).status).toBe(404);
+    expect((await call(a, `/memory/${id}`, { method: "DELETE" })).status).toBe(404);
   });
 });

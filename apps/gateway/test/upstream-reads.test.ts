@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, startTwoRegions, type TwoRegions } from "./harness.js";
+import type { RunningRegion } from "../local/region.js";
+import { call, type Regions, startRegions } from "./harness.js";
 
 /**
  * Upstream Memoria's read routes (`/memory/recent`, `/search`, `/spatial`, `/time-range`,
@@ -21,7 +22,8 @@ interface Item {
   distance?: number;
 }
 
-let regions: TwoRegions;
+let regions: Regions;
+let a: RunningRegion;
 let alphaKey: string;
 const ids: Record<string, string> = {};
 const DAY = 86_400_000;
@@ -68,7 +70,8 @@ const SEEDS = {
 } as const;
 
 beforeAll(async () => {
-  regions = await startTwoRegions({ backend: "redis" });
+  regions = await startRegions({ backend: "redis" });
+  a = regions.region("region-a");
   const today = Date.UTC(
     new Date().getUTCFullYear(),
     new Date().getUTCMonth(),
@@ -78,14 +81,14 @@ beforeAll(async () => {
     const timestamp = daysAgo(days);
     const t = new Date(timestamp);
     const x = (Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate()) - today) / DAY;
-    const response = await call(regions.a, "/memory", {
+    const response = await call(a, "/memory", {
       method: "POST",
       json: { ...body, symbolic_anchors: [...body.symbolic_anchors], timestamp, x },
     });
     expect(response.status).toBe(201);
     ids[name] = ((await response.json()) as { memory: { id: string } }).memory.id;
   }
-  const made = await call(regions.a, "/admin/keys", {
+  const made = await call(a, "/admin/keys", {
     method: "POST",
     json: { scopes: ["read"], teams: ["alpha"], name: "upstream-reads-alpha" },
   });
@@ -97,7 +100,7 @@ afterAll(async () => {
 });
 
 async function get<T>(path: string, key?: string): Promise<{ body: T; response: Response }> {
-  const response = await call(regions.a, path, key ? { key } : {});
+  const response = await call(a, path, key ? { key } : {});
   expect(response.status, `${path}: ${response.status}`).toBe(200);
   return { body: (await response.json()) as T, response };
 }
@@ -245,7 +248,7 @@ describe("bad parameters: 400 problem+json naming the parameter", () => {
     ["/memory/anchor?workspace_id=UPPER", "workspace_id"],
   ];
   it.each(cases)("%s names %s", async (path, field) => {
-    const response = await call(regions.a, path);
+    const response = await call(a, path);
     expect(response.status).toBe(400);
     expect(response.headers.get("content-type")).toBe("application/problem+json");
     const body = (await response.json()) as { errors?: Array<{ field: string; message: string }> };

@@ -2,7 +2,6 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { startRegion } from "@memoria/gateway/local/region";
 import { startTopology, type Topology } from "@memoria/gateway/local/topology";
 import { configureNeonForLocal } from "@memoria/local-services/client";
 import {
@@ -101,7 +100,7 @@ async function publish(
   events: SyncEvent[],
 ): Promise<void> {
   configureNeonForLocal(neonConfig, inject("localServices").neon, { webSocketConstructor: ws });
-  const { config } = loadConfig({ env: topology.vars.a });
+  const { config } = loadConfig({ env: topology.region("region-a").vars });
   const connection = syncBackends[backend].connect(config, { region: "test-publisher" });
   try {
     for (let i = 0; i < events.length; i += 1_000)
@@ -118,7 +117,7 @@ async function storedInB(topology: Topology): Promise<number> {
     method: "POST",
     headers: { "Neon-Connection-String": services.postgresUrl },
     body: JSON.stringify({
-      query: `select count(*)::int as n from "${topology.vars.b.STORE_SCHEMA}".memories`,
+      query: `select count(*)::int as n from "${topology.region("region-b").vars.STORE_SCHEMA}".memories`,
       params: [],
     }),
   });
@@ -190,7 +189,14 @@ describe.each(["redis", "postgres"] as const)("memoria sync catch-up over %s", (
     await topology?.stop();
   });
 
-  const flags = () => ["--since", since, "--url", topology.b.url, "--api-key", API_KEY];
+  const flags = () => [
+    "--since",
+    since,
+    "--url",
+    topology.region("region-b").url,
+    "--api-key",
+    API_KEY,
+  ];
 
   it.runIf(operatorPaths(backend))(
     "--dry-run counts what would be applied and applies nothing",
@@ -259,8 +265,7 @@ describe.each(["redis", "postgres"] as const)("memoria sync catch-up over %s", (
     async () => {
       const run = startMemoria(["sync", "catch-up", ...flags(), "--dry-run", "--page-size", "200"]);
       await run.seen;
-      const port = Number(new URL(topology.b.url).port);
-      await topology.b.stop();
+      await topology.region("region-b").stop();
       const result = await run.done;
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/^memoria: catch-up could not finish: .*unreachable/m);
@@ -274,14 +279,14 @@ describe.each(["redis", "postgres"] as const)("memoria sync catch-up over %s", (
       expect(read).toBeGreaterThanOrEqual(400);
       expect(read).toBeLessThan(size);
 
-      topology.b = await startRegion({ id: "region-b", port, vars: topology.vars.b });
+      await topology.restart("region-b");
       const args = (resume?.[1] ?? "").split(" ");
       const resumed = await memoria(
         "sync",
         "catch-up",
         ...args,
         "--url",
-        topology.b.url,
+        topology.region("region-b").url,
         "--api-key",
         API_KEY,
         "--dry-run",

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import type { RunningRegion } from "@memoria/gateway/local/region";
 import { startTopology, type Topology } from "@memoria/gateway/local/topology";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { parseSince } from "../src/catch-up.js";
@@ -10,6 +11,8 @@ import "./provided.js";
 const API_KEY = "cli-test-api-key-0123456789abcd";
 const root = fileURLToPath(new URL("..", import.meta.url));
 let topology: Topology;
+let a: RunningRegion;
+let b: RunningRegion;
 
 /** The real command, as an operator runs it. */
 async function memoria(
@@ -41,6 +44,8 @@ beforeAll(async () => {
     apiKey: API_KEY,
     signingKeys: { k1: "cli-test-signing-key-0123456789abcdef" },
   });
+  a = topology.region("region-a");
+  b = topology.region("region-b");
 });
 afterAll(async () => {
   await topology?.stop();
@@ -53,9 +58,9 @@ describe("memoria smoke --topology", () => {
       "--topology",
       "postgres",
       "--url",
-      topology.a.url,
+      a.url,
       "--url",
-      topology.b.url,
+      b.url,
       "--api-key",
       API_KEY,
     );
@@ -70,7 +75,7 @@ describe("memoria smoke --topology", () => {
       "--topology",
       "redis",
       "--url",
-      topology.a.url,
+      a.url,
       "--api-key",
       API_KEY,
     );
@@ -92,7 +97,7 @@ describe("memoria smoke --topology", () => {
 
 describe("memoria keys", () => {
   it("creates a key (secret shown once), lists it by prefix, revokes it", async () => {
-    const admin = ["--url", topology.a.url, "--api-key", API_KEY];
+    const admin = ["--url", a.url, "--api-key", API_KEY];
     const made = await memoria(
       "keys",
       "create",
@@ -110,8 +115,7 @@ describe("memoria keys", () => {
     )?.[1] as string;
     expect(secret).toMatch(/^mem_/);
     const id = made.stdout.split(/\s+/)[0] as string;
-    const read = () =>
-      fetch(`${topology.a.url}/memory?limit=1`, { headers: { "x-api-key": secret } });
+    const read = () => fetch(`${a.url}/memory?limit=1`, { headers: { "x-api-key": secret } });
     expect((await read()).status).toBe(200);
     const listed = await memoria("keys", "list", ...admin);
     expect(listed.code).toBe(0);
@@ -124,7 +128,7 @@ describe("memoria keys", () => {
     const bad = await memoria("keys", "create", "--scope", "everything", ...admin);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("--scope must be one of read, write, admin");
-    const refused = await memoria("keys", "list", "--url", topology.a.url, "--api-key", secret);
+    const refused = await memoria("keys", "list", "--url", a.url, "--api-key", secret);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("401");
   });
@@ -132,7 +136,7 @@ describe("memoria keys", () => {
 
 describe("memoria sync catch-up --since", () => {
   it("replays through the region and applies nothing twice", async () => {
-    await fetch(`${topology.a.url}/memory`, {
+    await fetch(`${a.url}/memory`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-api-key": API_KEY },
       body: JSON.stringify({ text: "for the replay", y: 3 }),
@@ -143,7 +147,7 @@ describe("memoria sync catch-up --since", () => {
       "--since",
       "1h",
       "--url",
-      topology.b.url,
+      b.url,
       "--api-key",
       API_KEY,
     );
@@ -157,7 +161,7 @@ describe("memoria sync catch-up --since", () => {
       "--since",
       "1h",
       "--url",
-      topology.b.url,
+      b.url,
       "--api-key",
       API_KEY,
     );
@@ -171,7 +175,7 @@ describe("memoria sync catch-up --since", () => {
       "--since",
       "1h",
       "--url",
-      topology.b.url,
+      b.url,
       "--api-key",
       "wrong-key-0123456789abcd",
     );
@@ -183,7 +187,7 @@ describe("memoria sync catch-up --since", () => {
       "--since",
       "last tuesday",
       "--url",
-      topology.b.url,
+      b.url,
       "--api-key",
       API_KEY,
     );
@@ -211,7 +215,7 @@ describe("memoria sync dead-letters", () => {
     });
     expect(response.status, await response.clone().text()).toBe(200);
   }
-  const table = () => `"${topology.vars.b.STORE_SCHEMA}".memories`;
+  const table = () => `"${b.vars.STORE_SCHEMA}".memories`;
   /** B's database refuses text with "poison" in it (a cause the operator can remove). */
   const poisonB = async () => {
     await sql(`alter table ${table()} drop constraint if exists no_poison_cli`);
@@ -219,18 +223,18 @@ describe("memoria sync dead-letters", () => {
       `alter table ${table()} add constraint no_poison_cli check (text not like '%poison%') not valid`,
     );
   };
-  const admin = () => ["--url", topology.b.url, "--api-key", API_KEY];
+  const admin = () => ["--url", b.url, "--api-key", API_KEY];
 
   /** Writes `text` in A and waits (bounded) until B lists it as its one dead letter; returns its event id. */
   async function quarantined(text: string): Promise<string> {
-    const write = await fetch(`${topology.a.url}/memory`, {
+    const write = await fetch(`${a.url}/memory`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-api-key": API_KEY },
       body: JSON.stringify({ text, y: 3 }),
     });
     expect(write.status).toBe(201);
     for (let i = 0; i < 150; i++) {
-      const response = await fetch(`${topology.b.url}/admin/dead-letters`, {
+      const response = await fetch(`${b.url}/admin/dead-letters`, {
         headers: { "x-api-key": API_KEY },
       });
       const body = (await response.json()) as { dead_letters: Array<{ event_id: string }> };
@@ -242,7 +246,7 @@ describe("memoria sync dead-letters", () => {
   }
 
   it("lists a dead letter with its error, retries it once the cause is fixed, discards another", async () => {
-    await fetch(`${topology.b.url}/health/sync`, { headers: { "x-api-key": API_KEY } });
+    await fetch(`${b.url}/health/sync`, { headers: { "x-api-key": API_KEY } });
     await poisonB();
     const id = await quarantined(`cli poison ${crypto.randomUUID()}`);
     const listed = await memoria("sync", "dead-letters", "list", ...admin());
@@ -268,7 +272,7 @@ describe("memoria sync dead-letters", () => {
     expect(discarded.code).toBe(0);
     expect(discarded.stdout).toContain(`${other}: discarded`);
     await sql(`alter table ${table()} drop constraint no_poison_cli`);
-    const left = await fetch(`${topology.b.url}/admin/dead-letters`, {
+    const left = await fetch(`${b.url}/admin/dead-letters`, {
       headers: { "x-api-key": API_KEY },
     });
     expect(((await left.json()) as { count: number }).count).toBe(0);

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { RunningRegion } from "@memoria/gateway/local/region";
 import { startTopology, type Topology } from "@memoria/gateway/local/topology";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { generatedTypes, TYPES_FILE } from "../scripts/generate.js";
@@ -9,6 +10,8 @@ import "./provided.js";
 
 const API_KEY = "client-test-api-key-0123456789ab";
 let topology: Topology;
+let a: RunningRegion;
+let b: RunningRegion;
 let client: MemoriaClient;
 
 beforeAll(async () => {
@@ -24,7 +27,9 @@ beforeAll(async () => {
     apiKey: API_KEY,
     signingKeys: { k1: "client-test-signing-key-0123456789abcdef" },
   });
-  client = createMemoriaClient({ baseUrl: topology.a.url, apiKey: API_KEY });
+  a = topology.region("region-a");
+  b = topology.region("region-b");
+  client = createMemoriaClient({ baseUrl: a.url, apiKey: API_KEY });
 });
 afterAll(async () => {
   await topology?.stop();
@@ -91,7 +96,7 @@ describe("the typed client", () => {
     const invalid = await problemOf(ok(client.POST("/memory", { body: { text: "x", y: 99 } })));
     expect(invalid.status).toBe(400);
     expect(invalid.problem.errors?.map((e) => e.field)).toContain("y");
-    const anonymous = createMemoriaClient({ baseUrl: topology.a.url });
+    const anonymous = createMemoriaClient({ baseUrl: a.url });
     const refused = await problemOf(ok(anonymous.GET("/admin/keys")));
     expect(refused.status).toBe(401);
     expect(refused.problem.errors?.[0]?.field).toBe("X-API-Key");
@@ -107,7 +112,7 @@ describe("the typed client", () => {
   });
 
   it("reads the public routes without a key, and says when nothing answers", async () => {
-    const anonymous = createMemoriaClient({ baseUrl: topology.b.url });
+    const anonymous = createMemoriaClient({ baseUrl: b.url });
     const ready = await ok(anonymous.GET("/healthz"));
     expect(ready.status).toBe("ok");
     const document = await ok(anonymous.GET("/openapi.json"));

@@ -1,6 +1,6 @@
 /**
  * Failover speed: region-a is stopped, and requests are sent back to back through the
- * router; the time from the stop to the first answer served by region-b.
+ * router; the time from the stop to the first answer served by another region.
  */
 import type { Topology } from "@memoria/gateway/local/topology";
 import { round } from "../../../../test/bench/stats.js";
@@ -18,11 +18,11 @@ export async function failover(
   memoryId: string,
 ): Promise<Failover> {
   const stoppedAt = performance.now();
-  await topology.a.stop();
+  await topology.region("region-a").stop();
   const afterStop = performance.now() - stoppedAt;
   for (let i = 0; i < 1_000; i++) {
     const r = await timed(`${routerUrl}/memory/${memoryId}`, topology.apiKey);
-    if (r.status === 200 && r.region === "region-b")
+    if (r.status === 200 && r.region !== "region-a")
       return {
         region_stop_took_ms: round(afterStop, 2),
         first_served_elsewhere_after_stop_ms: round(performance.now() - stoppedAt, 2),

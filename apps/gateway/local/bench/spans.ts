@@ -1,8 +1,8 @@
 /**
- * Where one event's time goes on its way from a client to region B, from timestamps the
- * path already stores (no gateway changes): the client's send time, A's
- * memories.created_at and outbox.published_at, the transport's own entry time, B's
- * applied_events.applied_at and memories.created_at. Postgres stamps `now()` at the START
+ * Where one event's time goes on its way from a client to a reading region B, from
+ * timestamps the path already stores (no gateway changes): the client's send time, the
+ * writer A's memories.created_at and outbox.published_at, the transport's own entry time,
+ * B's applied_events.applied_at and memories.created_at. Postgres stamps `now()` at the START
  * of each transaction, so each mark is when that step's transaction began. All clocks are
  * this machine's.
  */
@@ -78,16 +78,23 @@ const TRANSPORT_TIMES: Record<
   (topology: Topology, endpoints: LocalEndpoints, pg: Pool) => Promise<Map<string, number>>
 > = { redis: redisTimes, postgres: postgresTimes };
 
-/** Every mark of each written memory that reached B (A's store, A's outbox, B's ledger and store). */
-export async function eventMarks(
+/** When the transport took each event of the topology's channel, by event id (read once, shared by every reader). */
+export function transportTimes(
   pg: Pool,
   options: { backend: SyncBackend; topology: Topology; endpoints: LocalEndpoints },
+): Promise<Map<string, number>> {
+  return TRANSPORT_TIMES[options.backend](options.topology, options.endpoints, pg);
+}
+
+/** Every mark of each written memory that reached `reader` (A's store, A's outbox, B's ledger and store). */
+export async function eventMarks(
+  pg: Pool,
+  options: { topology: Topology; writer: string; reader: string; transport: Map<string, number> },
   sentAt: Map<string, number>,
 ): Promise<EventMarks[]> {
-  const { backend, topology, endpoints } = options;
-  const a = topology.vars.a.STORE_SCHEMA;
-  const b = topology.vars.b.STORE_SCHEMA;
-  const transport = await TRANSPORT_TIMES[backend](topology, endpoints, pg);
+  const { topology, transport } = options;
+  const a = topology.region(options.writer).vars.STORE_SCHEMA;
+  const b = topology.region(options.reader).vars.STORE_SCHEMA;
   const ms = (column: string) => `extract(epoch from ${column}) * 1000`;
   const { rows } = await pg.query(
     `select a.id, o.event_id, ${ms("a.created_at")} as a_commit, ${ms("o.published_at")} as a_relay,

@@ -384,37 +384,8 @@ export const authSchema = z.strictObject({
   monitor_key: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
 });
 
-/**
- * A region's own row in the region table is what its peers seal for: it must say what the
- * region itself enforces, or peers would send it what it then refuses, or keep back what
- * it may hold.
- */
-function selfEntryIssues(config: z.infer<typeof configBaseSchema>, ctx: z.RefinementCtx): void {
-  const index = config.regions.findIndex((region) => region.id === config.region.id);
-  const self = config.regions[index];
-  if (self === undefined) return;
-  const differs = (key: string, table: unknown, own: unknown, ownKey: string) =>
-    ctx.addIssue({
-      code: "custom",
-      path: ["regions", index, key],
-      message: `is ${JSON.stringify(table)} but this region's ${ownKey} is ${JSON.stringify(own)}: peers seal for the region table, so change both together`,
-    });
-  if (self.privacy_floor !== config.sync.privacy_floor)
-    differs("privacy_floor", self.privacy_floor, config.sync.privacy_floor, "sync.privacy_floor");
-  if (self.privacy_ceiling !== config.sync.privacy_ceiling)
-    differs(
-      "privacy_ceiling",
-      self.privacy_ceiling,
-      config.sync.privacy_ceiling,
-      "sync.privacy_ceiling",
-    );
-  const spaces = (list: readonly string[]) => [...list].sort().join(",");
-  if (spaces(self.team_spaces) !== spaces(config.memory.team_spaces))
-    differs("team_spaces", self.team_spaces, config.memory.team_spaces, "memory.team_spaces");
-}
-
 /** The whole configuration: `memoria.toml` < `MEMORIA_…` env < `PATCH /settings`. */
-const configBaseSchema = z.strictObject({
+export const configSchema = z.strictObject({
   memory: memorySchema.prefault({}),
   sync: syncSchema.prefault({}),
   scheduler: schedulerSchema.prefault({}),
@@ -450,8 +421,6 @@ const configBaseSchema = z.strictObject({
    */
   api_key: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
 });
-
-export const configSchema = configBaseSchema.superRefine(selfEntryIssues);
 
 export type MemoriaConfig = z.infer<typeof configSchema>;
 export type MemoriaConfigInput = z.input<typeof configSchema>;

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateTransitKey, type TransitKeyPair } from "../transit/keys.js";
+import { transitWarnings } from "../transit/policy.js";
 import { ConfigError, loadConfig } from "./load.js";
 import { MASK, settingsView } from "./settings.js";
 
@@ -205,9 +206,12 @@ describe("the region table's band, team spaces and transit key", () => {
     ]);
   });
 
-  it("refuses this region's own row when it says other than sync and memory do", () => {
+  it("warns (does not refuse) when this region's own row says other than sync and memory do", () => {
     const env = {
       MEMORIA_REGION__ID: "region-a",
+      MEMORIA_SYNC__ENABLED: "true",
+      MEMORIA_SYNC__BACKEND: "redis",
+      MEMORIA_SYNC__CONNECTION_URL: "https://redis.example",
       MEMORIA_SYNC__PRIVACY_FLOOR: "0",
       MEMORIA_SYNC__PRIVACY_CEILING: "12",
       MEMORIA_MEMORY__TEAM_SPACES: "alpha,bravo",
@@ -217,19 +221,23 @@ describe("the region table's band, team spaces and transit key", () => {
       privacy_ceiling: 12,
       team_spaces: ["bravo", "alpha"],
     });
+    const ownRow = (warnings: string[]) => warnings.filter((w) => w.includes("this region's row"));
     expect(
-      loadConfig({ env: { ...env, ...regions(agreeing, row("region-b")) } }).config.regions,
-    ).toHaveLength(2);
-    const { lines } = refusal({
+      ownRow(
+        transitWarnings(
+          loadConfig({ env: { ...env, ...regions(agreeing, row("region-b")) } }).config,
+        ),
+      ),
+    ).toEqual([]);
+    const stale = loadConfig({
       env: {
         ...env,
         ...regions(row("region-b"), row("region-a", { privacy_floor: -5, team_spaces: ["alpha"] })),
       },
-    });
-    expect(lines).toEqual([
-      "regions[1].privacy_floor: is -5 but this region's sync.privacy_floor is 0: peers seal for the region table, so change both together",
-      "regions[1].privacy_ceiling: is 15 but this region's sync.privacy_ceiling is 12: peers seal for the region table, so change both together",
-      'regions[1].team_spaces: is ["alpha"] but this region\'s memory.team_spaces is ["alpha","bravo"]: peers seal for the region table, so change both together',
+    }).config;
+    expect(ownRow(transitWarnings(stale))).toEqual([
+      "regions: this region's row says band -5..15 but sync.privacy_floor/ceiling are 0..12: peers seal for the row's band until the row is updated in every region's table",
+      'regions: this region\'s row says team_spaces ["alpha"] but memory.team_spaces is ["alpha","bravo"]: peers seal for the row\'s spaces until the row is updated in every region\'s table',
     ]);
     // Other regions' rows say what they enforce, not what this one does.
     expect(

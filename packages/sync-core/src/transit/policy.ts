@@ -86,5 +86,29 @@ export function transitWarnings(config: MemoriaConfig): string[] {
       warnings.push(
         `regions: ${peer.id} has no transit_key, so no content is sealed for it (it receives ids and tombstones only)`,
       );
-  return warnings;
+  return [...warnings, ...ownRowWarnings(config)];
+}
+
+/**
+ * Peers seal for what this region's row in *their* tables says. When the region's own
+ * settings moved (a `PATCH /settings` of its band, say) the row is stale until every table
+ * is updated: peers go on sealing for the old band or spaces. Not refused — a band change at
+ * run time is a drill the playbook asks for, and the receiver applies its own band to
+ * whatever it opens — but said, naming both values.
+ */
+function ownRowWarnings(config: MemoriaConfig): string[] {
+  const row = config.regions.find((region) => region.id === config.region.id);
+  if (row === undefined) return [];
+  const out: string[] = [];
+  const { privacy_floor: floor, privacy_ceiling: ceiling } = config.sync;
+  if (row.privacy_floor !== floor || row.privacy_ceiling !== ceiling)
+    out.push(
+      `regions: this region's row says band ${row.privacy_floor}..${row.privacy_ceiling} but sync.privacy_floor/ceiling are ${floor}..${ceiling}: peers seal for the row's band until the row is updated in every region's table`,
+    );
+  const sorted = (list: readonly string[]) => [...list].sort().join(",");
+  if (sorted(row.team_spaces) !== sorted(config.memory.team_spaces))
+    out.push(
+      `regions: this region's row says team_spaces ${JSON.stringify(row.team_spaces)} but memory.team_spaces is ${JSON.stringify(config.memory.team_spaces)}: peers seal for the row's spaces until the row is updated in every region's table`,
+    );
+  return out;
 }
