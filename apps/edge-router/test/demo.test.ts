@@ -1,19 +1,24 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePortOnLoopback } from "@memoria/gateway/local/ports";
 import { describe, expect, it } from "vitest";
 import { DEMO_HELP, parseDemoArgs } from "../local/demo-args.js";
+import { screenshot } from "./chromium.js";
 
 /**
  * `pnpm start` as the README writes it. The commands are read from README.md itself, so
- * the README and this test cannot drift: every documented form must parse, and the demo
- * form, run through pnpm and start.sh as a person would, must start, then stop on Ctrl-C
- * with exit code 0 and nothing on stderr.
+ * the README and this test cannot drift: every documented form must parse. And the demo,
+ * `pnpm start --regions 3` run through pnpm and start.sh as a person would, must show three
+ * healthy regions on the router's status page (screenshot: artifacts/pnpm-start-3-regions.png),
+ * then stop on Ctrl-C with exit code 0 and nothing on stderr.
  */
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const README = readFileSync(`${ROOT}README.md`, "utf8");
+const ARTIFACTS = fileURLToPath(new URL("./artifacts/", import.meta.url));
 
 /**
  * The arguments each documented `pnpm start` hands the script: lines of fenced blocks that
@@ -143,15 +148,10 @@ describe("--regions N", () => {
   });
 });
 
-describe("pnpm start, then Ctrl-C", () => {
-  it("runs the README's postgres form and stops cleanly: exit 0, no stderr", async () => {
-    const form = documentedStartArgs(README).find((args) => args.includes("postgres"));
-    const ports = {
-      "--port-router": await freePortOnLoopback(),
-      "--port-a": await freePortOnLoopback(),
-      "--port-b": await freePortOnLoopback(),
-    };
-    const args = [...(form ?? []), ...Object.entries(ports).flat().map(String)];
+describe("pnpm start --regions 3, then Ctrl-C", () => {
+  it("runs three healthy regions behind the router, shown on its status page, and stops cleanly", async () => {
+    const base = await freeRun(4);
+    const args = ["--", "--regions", "3", "--port-router", String(base)];
     // Its own process group, as a terminal's foreground job is: Ctrl-C signals all of it.
     const child = spawn("corepack", ["pnpm", "start", ...args], {
       cwd: ROOT,
@@ -167,14 +167,40 @@ describe("pnpm start, then Ctrl-C", () => {
       stderr += chunk.toString();
     });
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    const router = `http://127.0.0.1:${base}`;
     try {
       const ready = await Promise.race([
         waitFor(() => stdout.includes("running until Ctrl-C") && stdout.includes("curl"), 100_000),
         exited.then(() => false),
       ]);
       expect(ready, `did not start:\n${stdout}\n${stderr}`).toBe(true);
-      expect(stdout).toContain(`http://127.0.0.1:${ports["--port-router"]}`);
-      expect(stdout).toContain("two regions on postgres");
+      expect(stdout).toContain(router);
+      for (const i of [1, 2, 3]) expect(stdout).toContain(`http://127.0.0.1:${base + i}`);
+
+      // The router's status, as a script reads it: three regions, all healthy.
+      const status = await eventually(async () => {
+        const response = await fetch(`${router}/status`, {
+          headers: { accept: "application/json" },
+        });
+        const body = (await response.json()) as { regions: Array<{ id: string; health: string }> };
+        return body.regions.length === 3 && body.regions.every((r) => r.health === "healthy")
+          ? body
+          : undefined;
+      }, 30_000);
+      expect(status.regions.map((r) => r.id)).toEqual(["region-a", "region-b", "region-c"]);
+
+      // And as a person sees it: the page a plain curl or a browser gets, in headless Chromium.
+      const page = await fetch(`${router}/status`);
+      expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+      const html = await page.text();
+      for (const id of ["region-a", "region-b", "region-c"]) expect(html).toContain(id);
+      await mkdir(ARTIFACTS, { recursive: true });
+      const htmlPath = join(ARTIFACTS, "pnpm-start-3-regions.html");
+      await writeFile(htmlPath, html);
+      const png = join(ARTIFACTS, "pnpm-start-3-regions.png");
+      await screenshot({ htmlPath, outPath: png });
+      expect((await readFile(png)).subarray(0, 4)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+
       process.kill(-(child.pid as number), "SIGINT");
       expect(await exited).toBe(0);
       expect(stderr).toBe("");
@@ -182,8 +208,30 @@ describe("pnpm start, then Ctrl-C", () => {
     } finally {
       if (child.exitCode === null) process.kill(-(child.pid as number), "SIGKILL");
     }
-  }, 150_000);
+  }, 180_000);
 });
+
+/** A port with the next `count - 1` free too: the demo puts region i on the router's port + i. */
+async function freeRun(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = await freePortOnLoopback();
+    let free = true;
+    for (let i = 1; i < count && free; i++)
+      free = (await freePortOnLoopback(base + i)) === base + i;
+    if (free) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports on 127.0.0.1`);
+}
+
+async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
 
 async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
