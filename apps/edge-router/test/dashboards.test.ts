@@ -7,7 +7,7 @@ import type { RunningRegion } from "@memoria/gateway/local/region";
 import type { Topology } from "@memoria/gateway/local/topology";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensurePromtool } from "../../gateway/test/promtool.js";
-import { type RunningRouter, startRouter } from "../local/router.js";
+import type { RunningRouter } from "../local/router.js";
 import { ROUTER_METRIC_HELP } from "../src/metrics.js";
 import { parseExposition, type Scrape, sampleSum } from "./exposition.js";
 import {
@@ -17,7 +17,7 @@ import {
   metricNames,
   withGrafanaVariables,
 } from "./promql.js";
-import { startRegions } from "./regions.js";
+import { startRegions, startTestRouter } from "./regions.js";
 
 /**
  * The dashboards (infra/grafana) and the alert rules (infra/prometheus) against a live
@@ -41,17 +41,7 @@ beforeAll(async () => {
   topology = await startRegions("mx");
   a = topology.region("region-a");
   b = topology.region("region-b");
-  router = await startRouter({
-    regions: topology.regionTable,
-    apiKey: topology.apiKey,
-    monitorKey: topology.monitorKey,
-    vars: {
-      MEMORIA_ROUTER__BREAKER_COOLDOWN_MS: "1000",
-      MEMORIA_ROUTER__PROBE_INTERVAL_MS: "500",
-      MEMORIA_ROUTER__REQUEST_TIMEOUT_MS: "3000",
-    },
-  });
-  await router.scheduled();
+  router = await startTestRouter(topology);
   await exercise();
   texts.push(await scrape(router.url), await scrape(a.url), await scrape(b.url));
   [scrapes.router, scrapes.a, scrapes.b] = texts.map(parseExposition) as [Scrape, Scrape, Scrape];

@@ -6,7 +6,7 @@ import type { Topology } from "@memoria/gateway/local/topology";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningRouter, startRouter } from "../local/router.js";
 import { screenshot } from "./chromium.js";
-import { startRegions } from "./regions.js";
+import { startRegions, startTestRouter } from "./regions.js";
 
 const NEW_YORK = { latitude: "40.71", longitude: "-74.01", continent: "NA" };
 const PARIS = { latitude: "48.86", longitude: "2.35", continent: "EU" };
@@ -20,17 +20,7 @@ beforeAll(async () => {
   topology = await startRegions("rt");
   a = topology.region("region-a");
   b = topology.region("region-b");
-  router = await startRouter({
-    regions: topology.regionTable,
-    apiKey: topology.apiKey,
-    monitorKey: topology.monitorKey,
-    vars: {
-      MEMORIA_ROUTER__BREAKER_COOLDOWN_MS: "1000",
-      MEMORIA_ROUTER__PROBE_INTERVAL_MS: "500",
-      MEMORIA_ROUTER__REQUEST_TIMEOUT_MS: "3000",
-    },
-  });
-  await router.scheduled();
+  router = await startTestRouter(topology);
 });
 afterAll(async () => {
   await router?.stop();

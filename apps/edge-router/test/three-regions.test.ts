@@ -1,10 +1,5 @@
 import type { RunningRegion } from "@memoria/gateway/local/region";
-import {
-  demoRegions,
-  type RegionSpec,
-  startTopology,
-  type Topology,
-} from "@memoria/gateway/local/topology";
+import { demoRegions, type RegionSpec, type Topology } from "@memoria/gateway/local/topology";
 import {
   createTransitKeyring,
   openEvent,
@@ -15,7 +10,8 @@ import {
 import { Redis } from "@upstash/redis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type RunningRouter, startRouter } from "../local/router.js";
+import type { RunningRouter } from "../local/router.js";
+import { API_KEY, startRegions, startTestRouter } from "./regions.js";
 import "./provided.js";
 
 /**
@@ -26,7 +22,6 @@ import "./provided.js";
  * c, c is promoted, and everything converges once a and b return.
  */
 
-const API_KEY = "three-regions-api-key-0123456789";
 const NEW_YORK = { latitude: "40.71", longitude: "-74.01", continent: "NA" };
 const [A, B, C] = demoRegions(3) as [RegionSpec, RegionSpec, RegionSpec];
 const REGIONS: RegionSpec[] = [
@@ -107,30 +102,8 @@ describe.each(["redis", "postgres"] as const)("three regions on %s", (backend) =
   const region = (id: string) => topology.region(id);
 
   beforeAll(async () => {
-    const services = inject("localServices");
-    topology = await startTopology({
-      backend,
-      endpoints: {
-        upstash: services.upstash,
-        neon: services.neon,
-        postgresUrl: services.postgresUrl,
-      },
-      id: `tr${backend[0]}${crypto.randomUUID().replace(/-/g, "").slice(0, 8)}`,
-      apiKey: API_KEY,
-      signingKeys: { k1: "three-regions-signing-key-0123456789abcdef" },
-      regions: REGIONS,
-    });
-    router = await startRouter({
-      regions: topology.regionTable,
-      apiKey: topology.apiKey,
-      monitorKey: topology.monitorKey,
-      vars: {
-        MEMORIA_ROUTER__BREAKER_COOLDOWN_MS: "1000",
-        MEMORIA_ROUTER__PROBE_INTERVAL_MS: "500",
-        MEMORIA_ROUTER__REQUEST_TIMEOUT_MS: "3000",
-      },
-    });
-    await router.scheduled();
+    topology = await startRegions(`tr${backend[0]}`, REGIONS, backend);
+    router = await startTestRouter(topology);
   });
   afterAll(async () => {
     await router?.stop();
