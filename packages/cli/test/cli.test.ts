@@ -1,35 +1,14 @@
-import { execFile } from "node:child_process";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import type { RunningRegion } from "@memoria/gateway/local/region";
 import { startTopology, type Topology } from "@memoria/gateway/local/topology";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { parseSince } from "../src/catch-up.js";
 import "./provided.js";
+import { memoria } from "./memoria.js";
 
 const API_KEY = "cli-test-api-key-0123456789abcd";
-const root = fileURLToPath(new URL("..", import.meta.url));
 let topology: Topology;
 let a: RunningRegion;
 let b: RunningRegion;
-
-/** The real command, as an operator runs it. */
-async function memoria(
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      join(root, "node_modules/.bin/tsx"),
-      ["src/main.ts", ...args],
-      { cwd: root, timeout: 60_000 },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
 
 beforeAll(async () => {
   const services = inject("localServices");
