@@ -23,7 +23,7 @@ describe("router wrangler.jsonc", () => {
     const config = await wranglerConfig();
     expect([...config.triggers.crons].sort()).toEqual(Object.values(CRONS).sort());
     const loaded = loadConfig({ env: config.vars, strict: true }).config;
-    expect(loaded.regions.map((r) => r.id)).toEqual(["region-a", "region-b"]);
+    expect(loaded.regions.map((r) => r.id)).toEqual(["region-a", "region-b", "region-c"]);
     expect(loaded.router.mode).toBe("active-passive");
   });
 

@@ -4,12 +4,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { CRON_INTERVAL_MS } from "@memoria/sync-core";
+import {
+  CRON_INTERVAL_MS,
+  generateTransitKey,
+  loadConfig,
+  transitWarnings,
+} from "@memoria/sync-core";
 import { describe, expect, it } from "vitest";
 import { CRONS } from "../src/scheduled.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const REGIONS = ["region-a", "region-b"] as const;
+const REGIONS = ["region-a", "region-b", "region-c"] as const;
 
 interface WranglerEnv {
   name?: string;
@@ -60,6 +65,37 @@ describe("wrangler.jsonc", () => {
         "MEMORIA_API_KEY",
       ]),
     );
+  });
+
+  it("gives every region a configuration that loads, one region table (the router's too), and its own row", async () => {
+    const config = await wranglerConfig();
+    const router = JSON.parse(
+      (await readFile(join(root, "../edge-router/wrangler.jsonc"), "utf8")).replace(
+        /^\s*\/\/.*$/gm,
+        "",
+      ),
+    ) as { vars: Record<string, string> };
+    expect(Object.keys(config.env).sort()).toEqual([...REGIONS]);
+    const transit = await generateTransitKey("t1");
+    for (const region of REGIONS) {
+      const vars = config.env[region]?.vars ?? {};
+      expect(vars.MEMORIA_REGIONS).toBe(router.vars.MEMORIA_REGIONS);
+      // Secrets come from `wrangler secret put`: stand-ins of the right form here.
+      const loaded = loadConfig({
+        env: {
+          ...vars,
+          MEMORIA_SYNC__CONNECTION_URL: "https://redis.example",
+          MEMORIA_SYNC__SIGNING_KEYS: JSON.stringify({ k1: "x".repeat(32) }),
+          MEMORIA_SYNC__TRANSIT_KEYS: JSON.stringify({ t1: transit.privateKey }),
+        },
+        strict: true,
+      }).config;
+      expect(loaded.regions.map((row) => row.id)).toEqual([...REGIONS]);
+      // Until the operator adds each region's public transit key, only that is missing.
+      expect(transitWarnings(loaded).filter((w) => !/transit_key|transit_keys/.test(w))).toEqual(
+        [],
+      );
+    }
   });
 
   for (const region of REGIONS) {
