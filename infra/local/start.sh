@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The README's demo command (`corepack pnpm start`): two regions of Memoria Edge on
+# The README's demo command (`corepack pnpm start`): the multi-region demo of Memoria Edge
+# (`--regions N`, 2 to 6, default 3) on
 # this machine, on private Redis and PostgreSQL instances in temp dirs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
