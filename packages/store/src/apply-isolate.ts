@@ -115,6 +115,7 @@ async function quarantineOne(
     new Set([event.id]),
     outcomes,
     receivedAt,
+    ctx.namespace,
   );
   await addCounters(client, ctx.s, increments);
   return { outcomes, counts };

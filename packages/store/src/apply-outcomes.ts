@@ -11,8 +11,6 @@ export const APPLY_OUTCOMES = [
   "redacted",
   "privacy-filtered",
   "invalid-payload",
-  /** Sealed for this region but it does not open (`apply-open.ts`). */
-  "unsealable",
   /** Verified, but failed to apply on its own: kept in `dead_letters` (see `apply-isolate.ts`). */
   "quarantined",
 ] as const;
@@ -37,6 +35,7 @@ export function countDeliveries(
   fresh: ReadonlySet<string>,
   outcomes: ReadonlyMap<string, ApplyOutcome>,
   receivedAt: number,
+  namespace: string,
 ): { counts: ApplyReport["counts"]; increments: Increment[] } {
   const counts = zeroCounts();
   const increments: Increment[] = [];
@@ -50,7 +49,7 @@ export function countDeliveries(
         : "duplicate";
     counted.add(event.id);
     counts[outcome] += 1;
-    const increment = incrementFor(outcome, event);
+    const increment = incrementFor(outcome, event, namespace);
     if (increment) increments.push(increment);
     if (APPLIED.has(outcome)) {
       const seen = latencies.get(event.origin) ?? [];
@@ -87,24 +86,35 @@ export function mergeReports(reports: readonly ApplyReport[]): ApplyReport {
   return merged;
 }
 
-function incrementFor(outcome: ApplyOutcome, event: SyncEvent): Increment | undefined {
+function incrementFor(
+  outcome: ApplyOutcome,
+  event: SyncEvent,
+  namespace: string,
+): Increment | undefined {
   const origin = { origin: event.origin };
   if (APPLIED.has(outcome)) return { name: "sync_events_applied_total", labels: origin };
   switch (outcome) {
     case "duplicate":
       return { name: "sync_duplicate_events_total", labels: origin };
     case "namespace":
-      return { name: "namespace_mismatch_drops_total", labels: origin };
+      // A team space this region does not serve is routine; another tenant's is an alert.
+      return {
+        name: "namespace_mismatch_drops_total",
+        labels: { ...origin, scope: spaceScope(event.namespace, namespace) },
+      };
     case "privacy-filtered":
       return privacyFiltered("subscriber", "inbound", event.origin);
     case "invalid-payload":
       return { name: "sync_invalid_events_total", labels: { ...origin, reason: "payload" } };
-    case "unsealable":
-      return { name: "sync_invalid_events_total", labels: { ...origin, reason: "sealed" } };
     case "quarantined":
       return { name: "sync_dead_letters_total", labels: origin };
     default:
       // An echo of our own write: nothing happened here.
       return undefined;
   }
+}
+
+/** `team-space`: a team space of this deployment's namespace; `tenant`: another namespace. */
+function spaceScope(space: string, namespace: string): "team-space" | "tenant" {
+  return space.startsWith(`${namespace}:`) ? "team-space" : "tenant";
 }

@@ -36,7 +36,8 @@ export function planEffects(ctx: StoreContext, events: readonly SyncEvent[]): Pl
       continue;
     }
     if (verdict.verdict === "unsealable") {
-      plan.outcomes.set(received.id, "unsealable");
+      // Kept as a dead letter (`applyInTransaction`), sealed as it came.
+      plan.outcomes.set(received.id, "quarantined");
       continue;
     }
     // Records live in the deployment's namespace whatever space their events travel in.

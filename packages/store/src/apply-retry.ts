@@ -1,5 +1,6 @@
 import { applyInTransaction, retrying } from "./apply.js";
 import { isEventSpecific } from "./apply-isolate.js";
+import { openForApply, unsealable } from "./apply-open.js";
 import type { ApplyOutcome } from "./apply-outcomes.js";
 import type { StoreContext } from "./context.js";
 import {
@@ -31,8 +32,17 @@ export async function retryDeadLetter(
 ): Promise<RetryResult | undefined> {
   return retrying(() =>
     inTransaction(ctx.pool, async (client): Promise<RetryResult | undefined> => {
-      const event = await lockDeadLetter(client, ctx, id);
-      if (!event) return undefined;
+      const stored = await lockDeadLetter(client, ctx, id);
+      if (!stored) return undefined;
+      // Kept sealed as it came: it opens now if the key it needs is back.
+      const [event] = (await openForApply(ctx, [stored])) as [typeof stored];
+      const sealed = unsealable(event);
+      if (sealed)
+        return {
+          status: "failed",
+          error: sealed.failure,
+          attempts: await recordFailedAttempt(client, ctx, id, sealed.failure),
+        };
       await client.query("savepoint retry");
       try {
         await client.query(`delete from ${ctx.s}.applied_events where event_id = $1`, [id]);

@@ -3,12 +3,13 @@ import { claimAndLock } from "./apply-claim.js";
 import { type Isolated, isEventSpecific, isolateFailures } from "./apply-isolate.js";
 import { mergeKeyEvents } from "./apply-keys.js";
 import { mergeMarks } from "./apply-marks.js";
-import { openForApply } from "./apply-open.js";
+import { openForApply, unsealable } from "./apply-open.js";
 import { type ApplyReport, countDeliveries, zeroCounts } from "./apply-outcomes.js";
 import { planEffects } from "./apply-plan.js";
 import { mergeRecords } from "./apply-records.js";
 import { writeBatch } from "./apply-write.js";
 import type { StoreContext } from "./context.js";
+import { quarantine } from "./dead-letters.js";
 import { inTransaction, type SqlClient } from "./sql.js";
 
 export type { ApplyOutcome, ApplyReport } from "./apply-outcomes.js";
@@ -96,8 +97,18 @@ export async function applyInTransaction(
   const winners = mergeRecords(stored, records, outcomes);
   await mergeMarks(client, ctx, marks, outcomes);
   await mergeKeyEvents(client, ctx, keys, outcomes);
-  const { counts, increments } = countDeliveries(events, fresh, outcomes, receivedAt);
+  const { counts, increments } = countDeliveries(
+    events,
+    fresh,
+    outcomes,
+    receivedAt,
+    ctx.namespace,
+  );
   await writeBatch(client, ctx, { winners, claimed, outcomes, increments });
+  for (const event of claimed) {
+    const sealed = unsealable(event);
+    if (sealed) await quarantine(client, ctx, sealed.original, sealed.failure);
+  }
   for (const event of unique) if (!fresh.has(event.id)) outcomes.set(event.id, "duplicate");
   return { outcomes, counts };
 }

@@ -222,3 +222,53 @@ describe("team spaces", () => {
     expect((await a.store.getMemory(alpha.memory.id))?.text).toBe("alpha plan");
   });
 });
+
+describe("a key dropped too early", () => {
+  it("keeps what it cannot open as a dead letter, sealed, and a retry opens it once the key is back", async () => {
+    const fleet = [
+      await member("region-a", { floor: -15, ceiling: 15 }),
+      await member("region-b", { floor: -15, ceiling: 15 }),
+    ];
+    const [a, b] = (await Promise.all(fleet.map((m) => storeOf(m, fleet)))) as [
+      RegionUnderTest,
+      RegionUnderTest,
+    ];
+    const { memory } = await a.store.createMemory({ text: "sealed for t1", x: 1, y: 2, z: 0 });
+    const events = (await outboxEvents(pool, a.schema)) as SyncEvent[];
+    // region-b rotated to t2 and dropped t1 while this event was still in flight.
+    const rotated = await generateTransitKey("t2");
+    const withoutOld = await regionStore(pool, {
+      region: "region-b",
+      schema: b.schema,
+      transitKeyring: await createTransitKeyring({
+        region: "region-b",
+        current: "t2",
+        keys: { t2: rotated.privateKey },
+      }),
+    });
+    const report = await withoutOld.store.applyEvents(events);
+    expect(report.counts.quarantined).toBe(1);
+    expect(await withoutOld.store.getMemory(memory.id)).toBeUndefined();
+    const [letter] = await withoutOld.store.listDeadLetters(10);
+    expect(letter?.error.message).toMatch(/sealed content does not open \(unknown-key\)/);
+    // Kept as it came: still sealed, nothing of it in clear.
+    expect(letter?.event).toHaveProperty("sealed");
+    const id = letter?.event_id as string;
+    expect(await withoutOld.store.retryDeadLetter(id)).toMatchObject({ status: "failed" });
+
+    // The old key is back beside the new one: the retry opens it.
+    const [, memberB] = fleet as [Member, Member];
+    const restored = await regionStore(pool, {
+      region: "region-b",
+      schema: b.schema,
+      transitKeyring: {
+        ...memberB.keyring,
+        ids: [...memberB.keyring.ids, "t2"],
+      },
+    });
+    expect(await restored.store.retryDeadLetter(id)).toMatchObject({
+      status: "applied",
+    });
+    expect((await restored.store.getMemory(memory.id))?.text).toBe("sealed for t1");
+  });
+});

@@ -26,7 +26,10 @@ export const METRIC_HELP: MetricHelp = {
     "counter",
     "Content a privacy band kept back, by side: publisher (a write outside this region's band, published as a redaction) or subscriber (a peer's event stored as a redaction).",
   ],
-  namespace_mismatch_drops_total: ["counter", "Events of another namespace, dropped."],
+  namespace_mismatch_drops_total: [
+    "counter",
+    'Events dropped unseen: of another tenant (scope="tenant") or of a team space this region does not serve (scope="team-space").',
+  ],
   sync_bad_signature_total: [
     "counter",
     "Events rejected for a missing, unknown or wrong signature.",

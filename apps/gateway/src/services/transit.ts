@@ -26,6 +26,10 @@ export function transitFor(config: MemoriaConfig): Promise<TransitSetup> {
     config.sync.transit_keys,
     config.sync.transit_key_id,
     config.regions,
+    // The warnings compare the region's own row with its band and spaces.
+    config.sync.privacy_floor,
+    config.sync.privacy_ceiling,
+    config.memory.team_spaces,
   ]);
   let setup = setups.get(key);
   if (!setup) {
