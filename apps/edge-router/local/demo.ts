@@ -113,7 +113,7 @@ Every route but /healthz, /openapi.json and /docs needs a key (X-API-Key or Auth
   curl -s ${b.url}/health/sync -H 'x-api-key: ${clientKey}'
   curl -s ${a.url}/metrics -H 'x-api-key: ${topology.monitorKey}'
   curl -s ${a.url}/admin/keys -H 'x-api-key: ${DEMO.apiKey}'
-  curl -s -X PATCH ${b.url}/settings -H 'x-api-key: ${DEMO.apiKey}' -H 'content-type: application/json' -d '{"sync.privacy_floor": -15}'
+  curl -s ${edge.url}/status -H 'accept: application/json'
 `);
   await new Promise(() => undefined);
 } catch (error) {

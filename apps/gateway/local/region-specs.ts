@@ -69,7 +69,8 @@ export const DEMO_REGIONS: readonly RegionSpec[] = [
   {
     id: "region-f",
     role: "reader",
-    band: { floor: 3, ceiling: 15 },
+    // Down to 1: `memoria smoke` writes its marker at y = 1 and expects every region to hold it.
+    band: { floor: 1, ceiling: 15 },
     place: { lat: -33.87, lon: 151.21, continent: "OC" },
   },
 ];
