@@ -88,7 +88,9 @@ async function follow(
   const before = trip.tally.charged.length;
   const { tally, step } = judge(trip.tally, region.id, outcome, trip.plan.retriable);
   trip.tally = tally;
-  if (step !== "serve") {
+  // Misdirected (421: not this region's team space) is routing, not a failure: no failover.
+  const misdirected = result.kind === "answer" && result.response.status === 421;
+  if (step !== "serve" && !misdirected) {
     trip.failures.push({
       region: region.id,
       reason: result.kind === "answer" ? `HTTP ${result.response.status}` : result.reason,
@@ -101,7 +103,11 @@ async function follow(
     trip.suspectAnswer = undefined;
     return answer(trip, region, result.response);
   }
-  if (result.kind === "answer") trip.suspectAnswer = { region, response: result.response };
+  if (result.kind === "answer") {
+    // A 421 is the answer only when nothing better comes: it never displaces a suspect 5xx.
+    if (misdirected && trip.suspectAnswer) await result.response.body?.cancel();
+    else trip.suspectAnswer = { region, response: result.response };
+  }
   if (step === "refuse" && result.kind === "unreachable") {
     trip.meter.refused(region.id);
     throw refused(region, result);

@@ -51,6 +51,30 @@ describe("what counts against a region", () => {
     }
   });
 
+  it("sends a 421 (a team space the region does not serve) on to the next region, charging nobody", () => {
+    for (const retriable of [true, false]) {
+      expect(
+        trip(
+          [
+            { kind: "answer", status: 421 },
+            { kind: "answer", status: 200 },
+          ],
+          retriable,
+        ),
+      ).toEqual({
+        tally: NO_CHARGES,
+        tried: 2,
+        last: "serve",
+      });
+      // None left: the 421 itself is the answer (proxy.ts keeps it).
+      expect(trip([{ kind: "answer", status: 421 }], retriable)).toEqual({
+        tally: NO_CHARGES,
+        tried: 1,
+        last: "exhausted",
+      });
+    }
+  });
+
   it("charges a region that did not answer, and goes on only if the request may be retried", () => {
     const unreachable: Outcome = { kind: "unreachable" };
     expect(trip([unreachable, { kind: "answer", status: 200 }], true)).toEqual({
@@ -130,7 +154,9 @@ describe("invariants (fast-check)", () => {
         (requests) => {
           const charges = requests.map(([outcomes, retriable]) => {
             const result = trip(outcomes, retriable);
-            expect(result.tried).toBe(1);
+            // Only a 421 (misdirected) sends it on; the first other 4xx is the answer.
+            const served = outcomes.findIndex((o) => o.kind === "answer" && o.status !== 421);
+            expect(result.tried).toBe(served === -1 ? outcomes.length : served + 1);
             return result.tally.charged;
           });
           for (const breaker of breakersAfter(charges).values()) {

@@ -5,7 +5,9 @@
  * - A region that did not answer (its connection failed, also when sent again, or it timed
  *   out) failed: charged at once.
  * - Any answer below 500 is the region working, whatever it says about the request: a 4xx
- *   never charges a region.
+ *   never charges a region. A 421 (Misdirected Request: the region does not serve the
+ *   request's team space, and did nothing) sends the request on to the next region,
+ *   charging no one; if none is left, the 421 is the answer.
  * - A 5xx is a suspicion, not proof: the request itself (a crafted body that trips a bug
  *   in every region) may be at fault. It is charged only once another region answers the
  *   same request below 500. A second 5xx for the same request ends the trip with that
@@ -46,6 +48,7 @@ export function judge(
       step: retriable ? "next" : "refuse",
     };
   }
+  if (outcome.status === 421) return { tally, step: "next" };
   if (outcome.status < 500) {
     const charged = tally.suspect === null ? tally.charged : [...tally.charged, tally.suspect];
     return { tally: { charged, suspect: null }, step: "serve" };

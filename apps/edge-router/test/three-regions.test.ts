@@ -23,6 +23,7 @@ import "./provided.js";
  */
 
 const NEW_YORK = { latitude: "40.71", longitude: "-74.01", continent: "NA" };
+const PARIS = { latitude: "48.86", longitude: "2.35", continent: "EU" };
 const [A, B, C] = demoRegions(3) as [RegionSpec, RegionSpec, RegionSpec];
 const REGIONS: RegionSpec[] = [
   { ...A, teamSpaces: ["*"] },
@@ -208,7 +209,8 @@ describe.each(["redis", "postgres"] as const)("three regions on %s", (backend) =
     expect(metrics).toMatch(
       /^namespace_mismatch_drops_total\{[^}]*origin="region-a"[^}]*\} [1-9]/m,
     );
-    // And a region does not take a write for a space it does not serve.
+    // A region does not take a write (422) or answer a read (421, misdirected) for a space it
+    // does not serve; the router takes a misdirected read to the next region that serves it.
     const refused = await call(region("region-b"), "/memory", {
       json: { text: "not here", x: 1, y: 5, z: 0, team: "bravo" },
     });
@@ -216,6 +218,34 @@ describe.each(["redis", "postgres"] as const)("three regions on %s", (backend) =
     expect(((await refused.json()) as { errors: Array<{ field: string }> }).errors[0]?.field).toBe(
       "team",
     );
+    expect((await call(region("region-b"), "/memory?team=bravo")).status).toBe(421);
+    const viaRouter = await router.fetch("/memory?team=bravo&limit=200", {
+      headers: { "x-api-key": API_KEY },
+      cf: PARIS,
+    });
+    expect(viaRouter.status).toBe(200);
+    // Nearest to Paris is region-b (alpha only); the next nearest serving bravo answers.
+    expect(viaRouter.headers.get("x-memoria-region")).toBe("region-a");
+    expect(viaRouter.headers.get("x-memoria-failover")).toBeNull();
+    const listed = (await viaRouter.json()) as { items: Array<{ id: string }> };
+    expect(listed.items.map((m) => m.id)).toContain(bravo);
+
+    // A key bound to team bravo is misdirected at region-b whatever it asks for.
+    const made = await call(region("region-a"), "/admin/keys", {
+      json: { scopes: ["read"], teams: ["bravo"], name: "bravo reader" },
+    });
+    expect(made.status).toBe(201);
+    const { secret } = (await made.json()) as { secret: string };
+    const bravoKey = { "x-api-key": secret };
+    // Keys travel as events: once region-b knows it, it says the key is not for it.
+    await eventually(async () => {
+      const response = await fetch(`${region("region-b").url}/memory`, { headers: bravoKey });
+      await response.arrayBuffer();
+      return response.status === 421 ? true : undefined;
+    });
+    const asBravo = await router.fetch(`/memory/${bravo}`, { headers: bravoKey, cf: PARIS });
+    expect(asBravo.status).toBe(200);
+    expect(asBravo.headers.get("x-memoria-region")).not.toBe("region-b");
   });
 
   it("fails over a → b → c, promotes c, and converges when a and b return", async () => {

@@ -1421,6 +1421,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description Misdirected: this region does not serve the team space the request is for (memory.team_spaces); another region may. The edge router tries the next region. */
+      421: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       /** @description The region or its sync transport did not answer; retry (see `Retry-After`). */
       503: {
         headers: {
@@ -1658,6 +1667,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description Misdirected: this region does not serve the team space the request is for (memory.team_spaces); another region may. The edge router tries the next region. */
+      421: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       /** @description The region or its sync transport did not answer; retry (see `Retry-After`). */
       503: {
         headers: {
@@ -1874,6 +1892,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description Well-formed but refused by this deployment's rules (e.g. below memory.privacy_floor). */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       /** @description The region or its sync transport did not answer; retry (see `Retry-After`). */
       503: {
         headers: {
@@ -1949,6 +1976,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description Misdirected: this region does not serve the team space the request is for (memory.team_spaces); another region may. The edge router tries the next region. */
+      421: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       /** @description The region or its sync transport did not answer; retry (see `Retry-After`). */
       503: {
         headers: {
@@ -2015,6 +2051,15 @@ export interface operations {
       };
       /** @description The body is larger than 256 KiB. */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Misdirected: this region does not serve the team space the request is for (memory.team_spaces); another region may. The edge router tries the next region. */
+      421: {
         headers: {
           [name: string]: unknown;
         };
@@ -2114,6 +2159,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description Misdirected: this region does not serve the team space the request is for (memory.team_spaces); another region may. The edge router tries the next region. */
+      421: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       /** @description The region or its sync transport did not answer; retry (see `Retry-After`). */
       503: {
         headers: {
@@ -2194,6 +2248,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description Misdirected: this region does not serve the team space the request is for (memory.team_spaces); another region may. The edge router tries the next region. */
+      421: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       /** @description The region or its sync transport did not answer; retry (see `Retry-After`). */
       503: {
         headers: {
@@ -2265,6 +2328,15 @@ export interface operations {
       };
       /** @description The body is larger than 256 KiB. */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Misdirected: this region does not serve the team space the request is for (memory.team_spaces); another region may. The edge router tries the next region. */
+      421: {
         headers: {
           [name: string]: unknown;
         };

@@ -35,7 +35,7 @@ export const anchorMemoriesRoute = {
       "A list (`x-memoria-truncated: true` when more matched)",
       z.array(presentedMemorySchema),
     ),
-    ...securedProblems(),
+    ...securedProblems(421),
   },
 } satisfies RouteConfig;
 

@@ -17,7 +17,7 @@ export const readMemoryRoute = {
   request: { params: memoryIdParam, headers: readHeaders },
   responses: {
     200: jsonAnswer("Found", z.object({ memory: presentedMemorySchema })),
-    ...securedProblems(404),
+    ...securedProblems(421, 404),
   },
 } satisfies RouteConfig;
 
@@ -35,7 +35,7 @@ export const listMemoryRoute = {
       "A page",
       z.object({ items: z.array(presentedMemorySchema), next: z.string().nullable() }),
     ),
-    ...securedProblems(),
+    ...securedProblems(421),
   },
 } satisfies RouteConfig;
 

@@ -19,7 +19,7 @@ export const recentMemoriesRoute = {
   request: { query: recentQuery, headers: readHeaders },
   responses: {
     200: jsonAnswer("Newest first", z.object({ memories: z.array(presentedMemorySchema) })),
-    ...securedProblems(),
+    ...securedProblems(421),
   },
 } satisfies RouteConfig;
 

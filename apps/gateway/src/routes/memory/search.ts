@@ -81,7 +81,7 @@ export const searchMemoriesRoute = {
         ignored_filters: z.array(z.enum(["category", "min_importance"])).optional(),
       }),
     ),
-    ...securedProblems(),
+    ...securedProblems(421),
   },
 } satisfies RouteConfig;
 

@@ -51,7 +51,7 @@ export const spatialMemoriesRoute = {
   request: { query: spatialQuery, headers: readHeaders },
   responses: {
     200: jsonAnswer("Nearest first, each with its `distance`", z.array(presentedMemorySchema)),
-    ...securedProblems(),
+    ...securedProblems(421),
   },
 } satisfies RouteConfig;
 

@@ -54,7 +54,7 @@ export const timeRangeMemoriesRoute = {
       "A list (`x-memoria-truncated: true` when more matched)",
       z.array(presentedMemorySchema),
     ),
-    ...securedProblems(),
+    ...securedProblems(421),
   },
 } satisfies RouteConfig;
 

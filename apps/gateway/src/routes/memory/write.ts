@@ -54,7 +54,7 @@ export const deleteMemoryRoute = {
       z.object({ status: z.literal("deleted"), memory_id: z.string(), sync_token: z.string() }),
       writeAnswerHeaders,
     ),
-    ...securedProblems(404),
+    ...securedProblems(404, 422),
   },
 } satisfies RouteConfig;
 

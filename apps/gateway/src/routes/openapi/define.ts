@@ -60,6 +60,7 @@ const PROBLEM_TEXT: Record<number, string> = {
   409: "Conflicts with the region's state (e.g. sync is off, an idempotency key names a deleted memory).",
   413: "The body is larger than 256 KiB.",
   415: "The body is not application/json.",
+  421: "Misdirected: this region does not serve the team space the request is for (memory.team_spaces); another region may. The edge router tries the next region.",
   422: "Well-formed but refused by this deployment's rules (e.g. below memory.privacy_floor).",
   503: "The region or its sync transport did not answer; retry (see `Retry-After`).",
 };
