@@ -158,7 +158,7 @@ describe.each(["redis", "postgres"] as const)("three regions on %s", (backend) =
       }
     }
     console.log(
-      `[three-regions/${backend}] transit scan: ${bodies.length} entries, ${written.length} texts written, 0 found in clear; ${events.filter((e) => e.sealed).length} sealed, ${events.filter((e) => e.action === "memory.redacted").length} redactions`,
+      `[three-regions/${backend}] transit scan: ${events.length} events (${wire.length} bytes), ${written.length} texts written, 0 found in clear; ${events.filter((e) => e.sealed).length} sealed, ${events.filter((e) => e.action === "memory.redacted").length} redactions`,
     );
 
     // region-b holds every secret it has, and still cannot open a record outside its band.
