@@ -93,12 +93,28 @@ describe("signEvent / verifyEvent", () => {
 });
 
 describe("base64url", () => {
-  it("round-trips any bytes", () => {
+  it("round-trips any bytes, past the encoder's chunk size too", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+      fc.property(fc.uint8Array({ maxLength: 20_000 }), (bytes) => {
         expect(fromBase64url(base64url(bytes))).toEqual(bytes);
       }),
+      { numRuns: 60 },
     );
+  });
+
+  it("is RFC 4648 §5 without padding (Node's own base64url as the reference)", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const reference = Buffer.from(bytes).toString("base64url");
+        expect(base64url(bytes)).toBe(reference);
+        expect(fromBase64url(reference)).toEqual(bytes);
+      }),
+    );
+  });
+
+  it("refuses characters outside the alphabet and impossible lengths", () => {
+    for (const bad of ["a", "ab+c", "ab/c", "ab=c", "abé", "a b"])
+      expect(fromBase64url(bad)).toBeUndefined();
   });
 });
 

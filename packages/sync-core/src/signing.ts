@@ -109,35 +109,40 @@ export async function verifyBytes(
 }
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/** Character code → its 6-bit value, -1 outside the alphabet: one lookup per character. */
+const VALUES = (() => {
+  const table = new Int8Array(128).fill(-1);
+  for (let i = 0; i < ALPHABET.length; i++) table[ALPHABET.charCodeAt(i)] = i;
+  return table;
+})();
+/** Bytes per `String.fromCharCode` call: under every engine's argument limit. */
+const CHUNK = 0x2000;
 
+/** Unpadded base64url; `btoa` does the work (sealed payloads run to tens of kilobytes). */
 export function base64url(bytes: Uint8Array): string {
-  let out = "";
-  for (let i = 0; i < bytes.length; i += 3) {
-    const b0 = bytes[i] as number;
-    const b1 = bytes[i + 1];
-    const b2 = bytes[i + 2];
-    out += ALPHABET[b0 >> 2];
-    out += ALPHABET[((b0 & 3) << 4) | ((b1 ?? 0) >> 4)];
-    if (b1 !== undefined) out += ALPHABET[((b1 & 15) << 2) | ((b2 ?? 0) >> 6)];
-    if (b2 !== undefined) out += ALPHABET[b2 & 63];
-  }
-  return out;
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += CHUNK)
+    binary += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
+/** The bytes of unpadded base64url text; `undefined` for any other character or length. */
 export function fromBase64url(text: string): Uint8Array | undefined {
   if (text.length % 4 === 1) return undefined;
-  const out: number[] = [];
+  const out = new Uint8Array(Math.floor((text.length * 3) / 4));
   let buffer = 0;
   let bits = 0;
-  for (const char of text) {
-    const value = ALPHABET.indexOf(char);
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const value = code < 128 ? (VALUES[code] as number) : -1;
     if (value < 0) return undefined;
     buffer = ((buffer << 6) | value) & 0xffff;
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out.push((buffer >> bits) & 0xff);
+      out[n++] = (buffer >> bits) & 0xff;
     }
   }
-  return new Uint8Array(out);
+  return out.subarray(0, n);
 }
