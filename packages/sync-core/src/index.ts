@@ -223,6 +223,7 @@ export {
   base64url,
   createKeyring,
   fromBase64url,
+  fromCanonicalBase64url,
   type Keyring,
   type KeyringInput,
   MIN_SECRET_LENGTH,

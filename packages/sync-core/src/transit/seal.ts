@@ -6,7 +6,7 @@ import {
   type SyncEvent,
   type UnsignedSyncEvent,
 } from "../event.js";
-import { base64url, fromBase64url } from "../signing.js";
+import { base64url, fromCanonicalBase64url } from "../signing.js";
 import type { TransitKeyring } from "./keyring.js";
 import type { TransitPublicKey } from "./keys.js";
 
@@ -155,8 +155,8 @@ async function keyEncryptionKey(
  * read, so no other text (which the signature would cover differently) opens to the same seal.
  */
 function bytes(text: string): Uint8Array {
-  const decoded = fromBase64url(text);
-  if (!decoded || base64url(decoded) !== text) throw new RangeError("not canonical base64url");
+  const decoded = fromCanonicalBase64url(text);
+  if (!decoded) throw new RangeError("not canonical base64url");
   return decoded;
 }
 
