@@ -7,7 +7,10 @@
  *    the same Postgres clock), p50/p99 over all readers and as a multiple of the floor;
  * 3. where that time goes for the first reader (`spans_ms`, `bench/spans.ts`), its own
  *    per-stage cycle times when it exports them, and CPU-seconds per 1,000 events (workerd +
- *    this process) — with `fan_out` beside it: what each added region costs.
+ *    this process);
+ * 4. the writer's publish cost: recipients and bytes of each event (its outbox), its relay and
+ *    wake stage time per event, its own workerd's CPU per event net of idle (`bench/region-cpu.ts`);
+ * then `fan_out` (`bench/fan-out.ts`): one row per size and what each added region costs.
  */
 import { startLocalServices } from "@memoria/local-services";
 import { SYNC_BACKENDS, type SyncBackend } from "@memoria/sync-core";
@@ -18,8 +21,11 @@ import { type Floor, postgresFloor, redisFloor } from "../../../test/bench/floor
 import { writeResults } from "../../../test/bench/results.js";
 import { multiples, quantiles, round } from "../../../test/bench/stats.js";
 import { connectionChurn, storeConnections } from "./bench/connections.js";
+import { fanOutRows, fanOutTable } from "./bench/fan-out.js";
+import { publishedForm } from "./bench/outbox.js";
+import { regionCpuSeconds, regionPids } from "./bench/region-cpu.js";
 import { type EventMarks, eventMarks, spans, transportTimes } from "./bench/spans.js";
-import { readStageCounters, stageMeans } from "./bench/stages.js";
+import { readStageCounters, stageMeans, stagePerEvent } from "./bench/stages.js";
 import { pacedWrites } from "./bench/writes.js";
 import { bundleGateway } from "./bundle.js";
 import type { RunningRegion } from "./region.js";
@@ -32,6 +38,10 @@ const FLOOR_TRIES = Number(process.env.BENCH_FLOOR_TRIES ?? 300);
 const WARMUP_WRITES = 5;
 /** Topology sizes measured in one run (`BENCH_REGIONS=2,3,5`): what each added region costs. */
 const REGION_COUNTS = (process.env.BENCH_REGIONS ?? "2,3,5").split(",").map(Number);
+/** Quiet time before the writes, to learn each region's CPU with nothing to sync (ms). */
+const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 2_000);
+/** `sync.transit_encryption` of every region (`clear` to see what sealing costs end to end). */
+const TRANSIT = process.env.BENCH_TRANSIT === "clear" ? "clear" : "sealed";
 /** The region every write is posted to; all the others read. */
 const WRITER = "region-a";
 
@@ -94,53 +104,104 @@ async function readerMarks(backend: SyncBackend, topology: Topology, sentAt: Map
   return byReader;
 }
 
-/** The measured run on one started topology: writes, spans, cycle stages, CPU. */
-async function measure(backend: SyncBackend, topology: Topology, floor: Floor) {
+/** CPU-seconds per second each region spends with no writes (polls, alarms): subtracted per event. */
+async function idleCpuPerSecond(pids: Map<string, number>): Promise<Record<string, number>> {
+  const before = await sampleCpu();
+  const started = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+  const seconds = (performance.now() - started) / 1000;
+  const spent = regionCpuSeconds(pids, before, await sampleCpu());
+  return Object.fromEntries(Object.entries(spent).map(([id, s]) => [id, s / seconds]));
+}
+
+/** The writes on one started topology, with every counter read before and after them. */
+async function observeWrites(topology: Topology) {
   const writer = topology.region(WRITER);
   const firstReader = readersOf(topology)[0] as RunningRegion;
   const warm = await pacedWrites(writer.url, topology.apiKey, WARMUP_WRITES, RATE, "warm");
   await waitForReaders(topology, warm.ids);
-  const stagesBefore = await readStageCounters(firstReader.url, topology.monitorKey);
+  const pids = await regionPids(topology, await sampleCpu());
+  const idle = await idleCpuPerSecond(pids);
+  const stageReads = () =>
+    Promise.all([firstReader, writer].map((r) => readStageCounters(r.url, topology.monitorKey)));
+  const [readerStagesBefore, writerStagesBefore] = await stageReads();
   const schemas = topology.regions.map((region) => region.vars.STORE_SCHEMA as string);
   const connectionsBefore = await storeConnections(pg, schemas);
   const cpuBefore = await sampleCpu();
+  const started = performance.now();
   const writes = await pacedWrites(writer.url, topology.apiKey, WRITES, RATE);
   await waitForReaders(topology, writes.ids);
-  const cpu = cpuSpent(cpuBefore, await sampleCpu());
+  const cpuAfter = await sampleCpu();
+  const seconds = (performance.now() - started) / 1000;
   const connections = connectionChurn(connectionsBefore, await storeConnections(pg, schemas));
-  const stages = stageMeans(
-    stagesBefore,
-    await readStageCounters(firstReader.url, topology.monitorKey),
+  const [readerStagesAfter, writerStagesAfter] = await stageReads();
+  return {
+    writes,
+    connections,
+    cpu: cpuSpent(cpuBefore, cpuAfter),
+    /** Each region's CPU during the writes, ms per write, in all and net of its idle rate. */
+    regionCpu: perEventCpu(regionCpuSeconds(pids, cpuBefore, cpuAfter), idle, seconds),
+    readerStages: stageMeans(readerStagesBefore, readerStagesAfter),
+    writerStages: stagePerEvent(writerStagesBefore, writerStagesAfter, WRITES),
+    idleCpuMsPerS: Object.fromEntries(Object.entries(idle).map(([id, s]) => [id, round(s * 1e3)])),
+  };
+}
+
+function perEventCpu(spent: Record<string, number>, idle: Record<string, number>, seconds: number) {
+  const ms = (s: number) => round((s / WRITES) * 1e3, 3);
+  return Object.fromEntries(
+    Object.entries(spent).map(([id, s]) => [
+      id,
+      { total: ms(s), net_of_idle: ms(s - (idle[id] ?? 0) * seconds) },
+    ]),
   );
-  const byReader = await readerMarks(backend, topology, writes.sentAt);
+}
+
+/** The readers' mean of each CPU figure (ms per write). */
+function readersCpu(regionCpu: Record<string, { total: number; net_of_idle: number }>) {
+  const readers = Object.entries(regionCpu).filter(([id]) => id !== WRITER);
+  if (readers.length === 0) return null;
+  const mean = (pick: (c: { total: number; net_of_idle: number }) => number) =>
+    round(readers.reduce((sum, [, cpu]) => sum + pick(cpu), 0) / readers.length, 3);
+  return { mean: mean((c) => c.total), net_of_idle_mean: mean((c) => c.net_of_idle) };
+}
+
+/** The measured run on one started topology: writes, spans, publish cost, cycle stages, CPU. */
+async function measure(backend: SyncBackend, topology: Topology, floor: Floor) {
+  const observed = await observeWrites(topology);
+  const byReader = await readerMarks(backend, topology, observed.writes.sentAt);
   const latencies = [...byReader.values()].flat().map((m) => m.bCommit - m.aCommit);
   const propagation = quantiles(latencies, 1);
   const per1000 = (seconds: number) => round((seconds / WRITES) * 1000, 3);
+  const writerSchema = topology.region(WRITER).vars.STORE_SCHEMA as string;
   return {
     regions: topology.regions.length,
+    transit: TRANSIT,
     writes: WRITES,
     rate_per_s: RATE,
     propagation_ms: { ...propagation, max: round(Math.max(...latencies), 1) },
-    propagation_p99_by_reader_ms: Object.fromEntries(
-      [...byReader].map(([id, marks]) => [
-        id,
-        quantiles(
-          marks.map((m) => m.bCommit - m.aCommit),
-          1,
-        ).p99,
-      ]),
+    propagation_by_reader_ms: Object.fromEntries(
+      [...byReader].map(([id, marks]) => [id, quantiles(marks.map((m) => m.bCommit - m.aCommit))]),
     ),
-    write_request_ms: quantiles(writes.requestMs, 1),
+    write_request_ms: quantiles(observed.writes.requestMs, 1),
     floor_ms: { p50: floor.p50, p99: floor.p99 },
     x_floor: multiples(propagation, floor),
-    spans_ms: spans(byReader.get(firstReader.id) ?? []),
-    cpu_s_per_1000_events: {
-      workerd: per1000(cpu.workerd_s),
-      bench_process_endpoints_and_client: per1000(cpu.bench_process_s),
-      total: per1000(cpu.total_s),
+    spans_ms: spans(byReader.get(readersOf(topology)[0]?.id ?? "") ?? []),
+    publish: {
+      ...(await publishedForm(pg, writerSchema, observed.writes.ids)),
+      ...(observed.writerStages ? { writer_stage_ms_per_event: observed.writerStages } : {}),
+      writer_cpu_ms_per_event: observed.regionCpu[WRITER] ?? null,
     },
-    ...(stages ? { b_cycle_stages: stages } : {}),
-    store_connections: connections,
+    readers_cpu_ms_per_event: readersCpu(observed.regionCpu),
+    region_cpu_ms_per_event: observed.regionCpu,
+    idle_cpu_ms_per_s: observed.idleCpuMsPerS,
+    cpu_s_per_1000_events: {
+      workerd: per1000(observed.cpu.workerd_s),
+      bench_process_endpoints_and_client: per1000(observed.cpu.bench_process_s),
+      total: per1000(observed.cpu.total_s),
+    },
+    ...(observed.readerStages ? { b_cycle_stages: observed.readerStages } : {}),
+    store_connections: observed.connections,
   };
 }
 
@@ -153,6 +214,7 @@ async function runTopology(backend: SyncBackend, n: number, floor: Floor) {
     apiKey: "bench-api-key-0123456789abcdef",
     signingKeys: { k1: "bench-signing-key-0123456789abcdef-0001" },
     regions: demoRegions(n),
+    transit: TRANSIT,
   });
   try {
     return await measure(backend, topology, floor);
@@ -163,24 +225,6 @@ async function runTopology(backend: SyncBackend, n: number, floor: Floor) {
       await pg.query(`drop schema if exists ${schema} cascade`);
     await deleteKeys(endpoints.upstash, leftovers.keys);
   }
-}
-
-/** What each added region costs, per backend: propagation p50/p99, the write's request time, CPU. */
-function fanOut(
-  results: Partial<Record<SyncBackend, Record<string, Awaited<ReturnType<typeof measure>>>>>,
-) {
-  return Object.fromEntries(
-    Object.entries(results).map(([backend, runs]) => [
-      backend,
-      Object.values(runs ?? {}).map((run) => ({
-        regions: run.regions,
-        propagation_p50_ms: run.propagation_ms.p50,
-        propagation_p99_ms: run.propagation_ms.p99,
-        write_request_p50_ms: run.write_request_ms.p50,
-        cpu_s_per_1000_events: run.cpu_s_per_1000_events.total,
-      })),
-    ]),
-  );
 }
 
 try {
@@ -198,9 +242,12 @@ try {
     }
     results[backend] = runs;
   }
-  const fan_out = fanOut(results);
-  console.log(`fan-out: ${JSON.stringify(fan_out)}`);
-  console.log(`written ${await writeResults("propagation", { floor, fan_out, results })}`);
+  const fan_out = Object.fromEntries(
+    Object.entries(results).map(([backend, runs]) => [backend, fanOutRows(Object.values(runs))]),
+  );
+  console.log(`fan-out:\n${fanOutTable(fan_out)}`);
+  const written = await writeResults("propagation", { transit: TRANSIT, floor, fan_out, results });
+  console.log(`written ${written}`);
 } finally {
   await pg.end();
   await services.stop();

@@ -41,16 +41,42 @@ export interface StageMeans {
   ms_per_cycle: Record<string, number>;
 }
 
+/** Seconds spent in each stage between two reads; `undefined` without counters. */
+export function stageSeconds(
+  before: StageCounters | undefined,
+  after: StageCounters | undefined,
+): { cycles: number; seconds: Record<string, number> } | undefined {
+  if (!before || !after) return undefined;
+  const seconds: Record<string, number> = {};
+  for (const [stage, total] of Object.entries(after.seconds))
+    seconds[stage] = total - (before.seconds[stage] ?? 0);
+  return { cycles: after.cycles - before.cycles, seconds };
+}
+
+const perMs = (seconds: number, count: number) => Math.round((seconds / count) * 1e5) / 100;
+
 /** Each stage's mean per cycle between two reads; `undefined` without counters or cycles. */
 export function stageMeans(
   before: StageCounters | undefined,
   after: StageCounters | undefined,
 ): StageMeans | undefined {
-  if (!before || !after) return undefined;
-  const cycles = after.cycles - before.cycles;
-  if (cycles <= 0) return undefined;
-  const ms: Record<string, number> = {};
-  for (const [stage, total] of Object.entries(after.seconds))
-    ms[stage] = Math.round(((total - (before.seconds[stage] ?? 0)) / cycles) * 1e5) / 100;
-  return { cycles, ms_per_cycle: ms };
+  const spent = stageSeconds(before, after);
+  if (!spent || spent.cycles <= 0) return undefined;
+  const ms = Object.fromEntries(
+    Object.entries(spent.seconds).map(([stage, s]) => [stage, perMs(s, spent.cycles)]),
+  );
+  return { cycles: spent.cycles, ms_per_cycle: ms };
+}
+
+/** Each stage's ms per event between two reads (a writer's relay and wake per write). */
+export function stagePerEvent(
+  before: StageCounters | undefined,
+  after: StageCounters | undefined,
+  events: number,
+): Record<string, number> | undefined {
+  const spent = stageSeconds(before, after);
+  if (!spent || events <= 0) return undefined;
+  return Object.fromEntries(
+    Object.entries(spent.seconds).map(([stage, s]) => [stage, perMs(s, events)]),
+  );
 }
