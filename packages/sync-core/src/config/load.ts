@@ -1,7 +1,7 @@
 import { parse as parseToml, TomlError } from "smol-toml";
 import type { z } from "zod";
 import { issuePath } from "../problem.js";
-import { toBoolean } from "./coerce.js";
+import { toBoolean, toList } from "./coerce.js";
 import { ConfigError, type ConfigIssue, formatIssue, type ValueOrigin } from "./issues.js";
 import { resolveKey } from "./keys.js";
 import { readSettings } from "./normalize.js";
@@ -181,7 +181,10 @@ function toConfigIssue(
       const raw =
         depth === path.length
           ? origin.raw
-          : (valueAt(tree, path) ?? valueAt(toJsonValue(origin.raw), path.slice(depth)));
+          : (valueAt(tree, path) ??
+            valueAt(toJsonValue(origin.raw), path.slice(depth)) ??
+            // A list given as `alpha,bravo` (coerce.ts `toList`).
+            valueAt(toList(origin.raw), path.slice(depth)));
       return { key, message: issue.message, origin: { ...origin, raw } };
     }
   }

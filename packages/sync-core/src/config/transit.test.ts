@@ -68,6 +68,12 @@ describe("memory.team_spaces", () => {
     );
   });
 
+  it("names the bad entry's own value in the report", () => {
+    expect(refusal({ env: { MEMORIA_MEMORY__TEAM_SPACES: "alpha,Bravo" } }).text).toContain(
+      "memory.team_spaces[1] = Bravo (from MEMORIA_MEMORY__TEAM_SPACES)",
+    );
+  });
+
   it("refuses ':' in memory.namespace: it separates a team space", () => {
     expect(refusal({ env: { MEMORIA_MEMORY__NAMESPACE: "prod:eu" } }).lines[0]).toMatch(
       /^memory\.namespace: .*':' is reserved: it separates a team space/,
