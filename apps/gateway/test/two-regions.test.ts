@@ -267,6 +267,19 @@ for (const backend of ["redis", "postgres"] as Backend[]) {
       const widenedTable = regions.regionTable.map((row) =>
         row.id === "region-b" ? { ...row, privacy_floor: -15 } : row,
       );
+      // B's band alone first: B serves on, and says its row in the tables is now stale.
+      const alone = await call(b, "/settings", {
+        method: "PATCH",
+        key: API_KEY,
+        json: { "sync.privacy_floor": -15 },
+      });
+      expect(alone.status).toBe(200);
+      const stale = (await (await call(b, "/health/sync")).json()) as { config_warnings: string[] };
+      expect(stale.config_warnings).toEqual([
+        expect.stringContaining(
+          "this region's row says band 0..12 but sync.privacy_floor/ceiling are -15..12",
+        ),
+      ]);
       for (const region of [a, b]) {
         const patched = await call(region, "/settings", {
           method: "PATCH",
