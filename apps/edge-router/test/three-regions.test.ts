@@ -32,8 +32,22 @@ const REGIONS: RegionSpec[] = [
 ];
 const inB = (y: number) => y >= 0 && y <= 12;
 const inC = (y: number) => y >= -5 && y <= 15;
-/** Every zone of the three bands, both edges of each. */
-const YS = [-15, -12, -8, -6, -5, -3, -1, 0, 3, 6, 9, 12, 13, 14, 15];
+/** Every zone of the three bands, both edges of each, then random ys (seeded, so a failure replays). */
+const SEED = Number(process.env.THREE_REGIONS_SEED ?? Date.now() % 1_000_000);
+const EDGES = [-15, -12, -8, -6, -5, -3, -1, 0, 3, 6, 9, 12, 13, 14, 15];
+const YS = [...EDGES, ...randomYs(SEED, 10)];
+
+/** `count` integers in -15..15 from a mulberry32 stream of `seed`. */
+function randomYs(seed: number, count: number): number[] {
+  let state = seed >>> 0;
+  return Array.from({ length: count }, () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 31) - 15;
+  });
+}
 
 async function call(
   region: Pick<RunningRegion, "url">,
@@ -131,6 +145,7 @@ describe.each(["redis", "postgres"] as const)("three regions on %s", (backend) =
   }
 
   it("stores each write exactly where its band allows, and nothing readable crosses the transport", async () => {
+    console.log(`[three-regions/${backend}] ys ${YS.join(",")} (THREE_REGIONS_SEED=${SEED})`);
     const written = YS.map((y) => ({ y, text: `private words ${y} ${crypto.randomUUID()}` }));
     const ids = await writeAll(written);
     for (const [i, { y, text }] of written.entries()) {
@@ -147,6 +162,7 @@ describe.each(["redis", "postgres"] as const)("three regions on %s", (backend) =
     for (const { text } of written) expect(wire).not.toContain(text);
     for (const [i, { y }] of written.entries()) {
       const event = events.find((e) => e.entity_id === ids[i]) as SyncEvent;
+      expect(event, `event of y=${y}`).toBeDefined();
       expect(event.payload).toBeUndefined();
       if (!inB(y) && !inC(y)) {
         // Outside every peer's band: only the id and y leave region-a.
