@@ -234,7 +234,14 @@ describe.each(["redis", "postgres"] as const)("three regions on %s", (backend) =
     expect(((await refused.json()) as { errors: Array<{ field: string }> }).errors[0]?.field).toBe(
       "team",
     );
-    expect((await call(region("region-b"), "/memory?team=bravo")).status).toBe(421);
+    // Every way a read names a team: this API's filter, upstream's team_id and team namespace.
+    for (const query of [
+      "/memory?team=bravo",
+      "/memory/search?team_id=bravo",
+      "/memory/search?namespace=team-bravo",
+    ])
+      expect((await call(region("region-b"), query)).status, query).toBe(421);
+    expect((await call(region("region-b"), "/memory/search?team_id=alpha")).status).toBe(200);
     const viaRouter = await router.fetch("/memory?team=bravo&limit=200", {
       headers: { "x-api-key": API_KEY },
       cf: PARIS,

@@ -1,7 +1,14 @@
 import type { Store } from "@memoria/store";
-import { type FieldError, ProblemError, servesTeam, teamNamespace } from "@memoria/sync-core";
+import {
+  type FieldError,
+  type MemoriaConfig,
+  ProblemError,
+  servesTeam,
+  teamNamespace,
+} from "@memoria/sync-core";
 import type { MiddlewareHandler } from "hono";
 import type { HonoEnv } from "../../app.js";
+import { requestedTeam } from "./upstream-query.js";
 
 /** `memory.team_spaces` with the prefix that names them. */
 interface Spaces {
@@ -9,8 +16,25 @@ interface Spaces {
   teams: readonly string[];
 }
 
-/** The query parameters that name a team (this API's `team`, upstream's `team_id` / `workspace_id`). */
-const TEAM_PARAMS = ["team", "team_id", "workspace_id"] as const;
+/**
+ * The team a read names, read the way its route does: this API's `team` filter, or
+ * upstream's `team_id` / `workspace_id` / a team `namespace` (`requestedTeam`).
+ */
+function namedTeam(query: Record<string, string>, config: MemoriaConfig): string | undefined {
+  const own = query.team?.trim().toLowerCase();
+  if (own) return own;
+  const lower = (value: string | undefined) => value?.trim().toLowerCase() || undefined;
+  return (
+    requestedTeam(
+      {
+        namespace: query.namespace?.trim(),
+        team_id: lower(query.team_id),
+        workspace_id: lower(query.workspace_id),
+      },
+      config,
+    )?.team ?? undefined
+  );
+}
 
 /**
  * A read for a team this region does not serve is misdirected (421): this region holds none
@@ -55,7 +79,7 @@ export function servedSpacesStore(store: Store, spaces: Spaces): Store {
 
 /**
  * For the memory routes of a region serving some team spaces only: a request for a team it
- * does not serve — a key bound to such teams only, a `team` filter naming one, a write of a
+ * does not serve — a key bound to such teams only, a filter naming one, a write of a
  * record of one — is refused (421 for a read, 422 for a write), not answered with an empty
  * list or a 404.
  */
@@ -69,10 +93,8 @@ export function onlyServedSpaces(): MiddlewareHandler<HonoEnv> {
     const bound = c.get("principal")?.teams;
     if (bound !== undefined && !bound.some((team) => servesTeam(teams, team)))
       throw misdirected(spaces, bound[0] ?? "", "team", read);
-    for (const param of TEAM_PARAMS) {
-      const named = c.req.query(param)?.trim().toLowerCase();
-      if (named && !servesTeam(teams, named)) throw misdirected(spaces, named, param, read);
-    }
+    const named = namedTeam(c.req.query(), services.config);
+    if (named && !servesTeam(teams, named)) throw misdirected(spaces, named, "team", read);
     c.set("services", { ...services, store: servedSpacesStore(services.store, spaces) });
     return next();
   };
